@@ -1,0 +1,183 @@
+#include "hosted_host.h"
+
+#include <cerrno>
+#include <cpuid.h>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <atomic>
+#include <mutex>
+#include <new>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+namespace v3::hosted {
+
+namespace {
+
+std::mutex g_log_mutex;
+std::string g_log;
+std::atomic<long> g_outstanding_pages{0};
+thread_local unsigned t_current_cpu = 0;
+
+struct HostedThread {
+    pthread_t handle{};
+    int (*fn)(void*) = nullptr;
+    void* arg = nullptr;
+    std::atomic<bool> stop{false};
+    int result = 0;
+};
+
+thread_local HostedThread* t_self = nullptr;
+
+void hosted_vprint(v3_log_level, const char* fmt, v3_va_list args) {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, fmt, args);
+    std::lock_guard lock(g_log_mutex);
+    g_log += line;
+}
+
+v3_paddr_t hosted_allocate_pages(unsigned long num_pages, unsigned long alignment) {
+    if (alignment < 4096 || (alignment & (alignment - 1)) || num_pages == 0)
+        return 0;
+    void* p = std::aligned_alloc(alignment, num_pages * 4096);
+    if (!p)
+        return 0;
+    std::memset(p, 0, num_pages * 4096);
+    g_outstanding_pages += long(num_pages);
+    return reinterpret_cast<v3_paddr_t>(p);
+}
+
+void hosted_free_pages(v3_paddr_t paddr, unsigned long num_pages) {
+    if (!paddr)
+        return;
+    g_outstanding_pages -= long(num_pages);
+    std::free(reinterpret_cast<void*>(paddr));
+}
+
+void* hosted_malloc(unsigned long size) { return std::malloc(size); }
+void hosted_free(void* ptr) { std::free(ptr); }
+void* hosted_paddr_to_vaddr(v3_paddr_t paddr) { return reinterpret_cast<void*>(paddr); }
+v3_paddr_t hosted_vaddr_to_paddr(const void* vaddr) { return reinterpret_cast<v3_paddr_t>(vaddr); }
+
+void* hosted_mutex_alloc() { return new (std::nothrow) std::mutex; }
+void hosted_mutex_free(void* m) { delete static_cast<std::mutex*>(m); }
+void hosted_mutex_lock(void* m) { static_cast<std::mutex*>(m)->lock(); }
+void hosted_mutex_unlock(void* m) { static_cast<std::mutex*>(m)->unlock(); }
+
+void* thread_entry(void* raw) {
+    auto* t = static_cast<HostedThread*>(raw);
+    t_self = t;
+    t->result = t->fn(t->arg);
+    return nullptr;
+}
+
+void* hosted_thread_start(int (*fn)(void*), void* arg, const char* name, int cpu) {
+    auto* t = new (std::nothrow) HostedThread;
+    if (!t)
+        return nullptr;
+    t->fn = fn;
+    t->arg = arg;
+    if (pthread_create(&t->handle, nullptr, thread_entry, t) != 0) {
+        delete t;
+        return nullptr;
+    }
+    // Linux limits thread names to 15 characters.
+    char short_name[16] = {};
+    std::strncpy(short_name, name ? name : "v3", sizeof short_name - 1);
+    pthread_setname_np(t->handle, short_name);
+    if (cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        pthread_setaffinity_np(t->handle, sizeof set, &set);
+    }
+    return t;
+}
+
+int hosted_thread_should_stop() { return t_self && t_self->stop.load(); }
+
+int hosted_thread_stop(void* raw) {
+    auto* t = static_cast<HostedThread*>(raw);
+    t->stop = true;
+    pthread_join(t->handle, nullptr);
+    int result = t->result;
+    delete t;
+    return result;
+}
+
+unsigned hosted_cpu_count() {
+    long n = sysconf(_SC_NPROCESSORS_CONF);
+    return n > 0 ? unsigned(n) : 1;
+}
+int hosted_cpu_online(unsigned cpu) { return cpu < hosted_cpu_count(); }
+unsigned hosted_current_cpu() { return t_current_cpu; }
+
+int hosted_call_on_cpu(unsigned cpu, void (*fn)(void*), void* arg) {
+    if (cpu >= hosted_cpu_count())
+        return -ENXIO;
+    unsigned saved = t_current_cpu;
+    t_current_cpu = cpu;
+    fn(arg);
+    t_current_cpu = saved;
+    return 0;
+}
+
+unsigned hosted_cpu_khz() { return 1000000; }
+
+void hosted_cpuid(unsigned leaf, unsigned subleaf, unsigned regs[4]) {
+    __cpuid_count(leaf, subleaf, regs[0], regs[1], regs[2], regs[3]);
+}
+int hosted_read_msr(unsigned, v3_u64*) { return -EIO; }
+int hosted_write_msr(unsigned, v3_u64) { return -EIO; }
+
+void hosted_yield() { sched_yield(); }
+void hosted_sleep_us(unsigned long usec) { usleep(usec); }
+
+} // namespace
+
+v3_host_services make_host_services() {
+    v3_host_services h{};
+    h.version = V3_HOST_SERVICES_VERSION;
+    h.vprint = hosted_vprint;
+    h.allocate_pages = hosted_allocate_pages;
+    h.free_pages = hosted_free_pages;
+    h.malloc = hosted_malloc;
+    h.free = hosted_free;
+    h.paddr_to_vaddr = hosted_paddr_to_vaddr;
+    h.vaddr_to_paddr = hosted_vaddr_to_paddr;
+    h.mutex_alloc = hosted_mutex_alloc;
+    h.mutex_free = hosted_mutex_free;
+    h.mutex_lock = hosted_mutex_lock;
+    h.mutex_unlock = hosted_mutex_unlock;
+    h.thread_start = hosted_thread_start;
+    h.thread_should_stop = hosted_thread_should_stop;
+    h.thread_stop = hosted_thread_stop;
+    h.cpu_count = hosted_cpu_count;
+    h.cpu_online = hosted_cpu_online;
+    h.current_cpu = hosted_current_cpu;
+    h.call_on_cpu = hosted_call_on_cpu;
+    h.cpu_khz = hosted_cpu_khz;
+    h.cpuid = hosted_cpuid;
+    h.read_msr = hosted_read_msr;
+    h.write_msr = hosted_write_msr;
+    h.yield_cpu = hosted_yield;
+    h.sleep_us = hosted_sleep_us;
+    return h;
+}
+
+std::string captured_log() {
+    std::lock_guard lock(g_log_mutex);
+    return g_log;
+}
+
+void clear_captured_log() {
+    std::lock_guard lock(g_log_mutex);
+    g_log.clear();
+}
+
+long outstanding_pages() { return g_outstanding_pages.load(); }
+
+} // namespace v3::hosted

@@ -1,0 +1,92 @@
+/* The table of services a host (the Linux glue in kmod/, or the hosted test
+ * harness) hands to the VMM core, in the spirit of Palacios' v3_os_hooks.
+ *
+ * This header is C and is included both by the kernel glue (C, kernel
+ * headers) and by the freestanding C++ core, so it uses no system header:
+ * only compiler-provided types. */
+#ifndef V3_HOST_H
+#define V3_HOST_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bump when a member is added, removed or changes meaning; v3_init refuses a
+ * table whose version differs from the core's. */
+#define V3_HOST_SERVICES_VERSION 1
+
+typedef __builtin_va_list v3_va_list;
+typedef __UINT64_TYPE__ v3_u64;
+typedef v3_u64 v3_paddr_t;
+
+enum v3_log_level {
+    V3_LOG_ERROR = 0,
+    V3_LOG_WARNING = 1,
+    V3_LOG_INFO = 2,
+    V3_LOG_DEBUG = 3,
+};
+
+struct v3_host_services {
+    unsigned int version; /* V3_HOST_SERVICES_VERSION */
+
+    /* Logging. The format is the printk/printf common subset
+     * (%s %c %d %i %u %x %lu %lx %llu %llx %p %%). The core adds no newline. */
+    void (*vprint)(enum v3_log_level level, const char *fmt, v3_va_list args);
+
+    /* Physically contiguous, zeroed pages. alignment is in bytes (a power of
+     * two, at least 4096). Returns the host physical address, or 0. */
+    v3_paddr_t (*allocate_pages)(unsigned long num_pages, unsigned long alignment);
+    void (*free_pages)(v3_paddr_t paddr, unsigned long num_pages);
+
+    /* Small allocations, usable from any context that may sleep. NULL on
+     * failure. */
+    void *(*malloc)(unsigned long size);
+    void (*free)(void *ptr);
+
+    /* Translation between host physical addresses the core was given and
+     * addresses it can dereference. */
+    void *(*paddr_to_vaddr)(v3_paddr_t paddr);
+    v3_paddr_t (*vaddr_to_paddr)(const void *vaddr);
+
+    /* Sleeping mutexes. */
+    void *(*mutex_alloc)(void);
+    void (*mutex_free)(void *mutex);
+    void (*mutex_lock)(void *mutex);
+    void (*mutex_unlock)(void *mutex);
+
+    /* Threads. thread_start creates and starts a thread running fn(arg),
+     * named `name`, bound to `cpu` unless cpu is negative. thread_should_stop
+     * is polled by the thread's loop; thread_stop asks the thread to stop,
+     * waits for fn to return and returns its result. Every started thread is
+     * stopped exactly once. */
+    void *(*thread_start)(int (*fn)(void *arg), void *arg, const char *name, int cpu);
+    int (*thread_should_stop)(void);
+    int (*thread_stop)(void *thread);
+
+    /* CPUs. cpu_count is the number of possible CPU ids (ids are
+     * 0..cpu_count-1, some may be offline). call_on_cpu runs fn(arg) on that
+     * CPU with interrupts disabled and waits for it; fn must not sleep.
+     * Returns 0 or a negative errno. */
+    unsigned int (*cpu_count)(void);
+    int (*cpu_online)(unsigned int cpu);
+    unsigned int (*current_cpu)(void);
+    int (*call_on_cpu)(unsigned int cpu, void (*fn)(void *arg), void *arg);
+    unsigned int (*cpu_khz)(void);
+
+    /* Privileged CPU access on the calling CPU. The MSR accessors must not
+     * fault: an MSR the CPU rejects returns -EIO. cpuid fills eax, ebx, ecx,
+     * edx in that order. */
+    void (*cpuid)(unsigned int leaf, unsigned int subleaf, unsigned int regs[4]);
+    int (*read_msr)(unsigned int msr, v3_u64 *value);
+    int (*write_msr)(unsigned int msr, v3_u64 value);
+
+    /* Scheduling. */
+    void (*yield_cpu)(void);
+    void (*sleep_us)(unsigned long usec);
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* V3_HOST_H */

@@ -1,0 +1,50 @@
+/* The VMM core's API as the host sees it (Palacios: vmm.h). C, so the kernel
+ * glue can include it; every function returns 0 or a negative errno. */
+#ifndef V3_VMM_H
+#define V3_VMM_H
+
+#include "host.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define V3_CORE_VERSION_STRING "0.1.0"
+
+/* Hardware virtualization features found on the boot CPU (bit flags). */
+enum v3_hw_feature {
+    V3_HW_SVM = 1u << 0,          /* AMD SVM usable (CPUID + VM_CR.SVMDIS clear) */
+    V3_HW_NESTED_PAGING = 1u << 1, /* CPUID 0x8000000A EDX.NP */
+    V3_HW_NRIP_SAVE = 1u << 2,    /* CPUID 0x8000000A EDX.NRIPS */
+    V3_HW_VMCB_CLEAN = 1u << 3,   /* CPUID 0x8000000A EDX.VmcbClean */
+    V3_HW_DECODE_ASSISTS = 1u << 4,
+};
+
+struct v3_hw_info {
+    unsigned int features;      /* enum v3_hw_feature */
+    unsigned int svm_revision;  /* CPUID 0x8000000A EAX[7:0] */
+    unsigned int num_asids;     /* CPUID 0x8000000A EBX */
+    unsigned int cpus_possible; /* host CPU ids 0..cpus_possible-1 */
+    unsigned int cpus_enabled;  /* CPUs on which v3_init enabled SVM */
+};
+
+/* Probes the CPU, enables SVM on every online CPU (EFER.SVME, host save area)
+ * and logs one line per CPU. On any failure nothing stays enabled, the reason
+ * is logged, and the result is -ENODEV (no usable SVM), -EBUSY (SVM already
+ * in use, e.g. by kvm_amd), -ENOMEM, -EINVAL (bad host table) or -EALREADY. */
+int v3_init(const struct v3_host_services *host);
+
+/* Disables SVM on every CPU v3_init enabled and releases what it holds. */
+void v3_shutdown(void);
+
+/* Fills *info; -EINVAL before v3_init or after v3_shutdown. */
+int v3_get_hw_info(struct v3_hw_info *info);
+
+/* Whether v3_init enabled SVM on `cpu` (0 or 1). */
+int v3_cpu_enabled(unsigned int cpu);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* V3_VMM_H */

@@ -1,0 +1,17 @@
+/* Internal interface between the glue files of v3vee.ko. */
+#ifndef V3VEE_GLUE_H
+#define V3VEE_GLUE_H
+
+#include <v3/host.h>
+
+#define V3VEE_MODULE_VERSION "0.1.0"
+
+extern const struct v3_host_services v3_linux_host_services;
+
+int v3_control_device_create(void);
+void v3_control_device_destroy(void);
+
+int v3_procfs_create(void);
+void v3_procfs_destroy(void);
+
+#endif
