@@ -1,0 +1,58 @@
+#include "host_session.h"
+#include "sandbox_host.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+HostSession::HostSession(QObject* parent, Opener opener)
+    : QObject(parent), opener_(opener ? std::move(opener) : Opener(v3ctl::openHost)) {
+    connect(&watcher_, &QFutureWatcherBase::finished, this, &HostSession::finish);
+}
+
+HostSession::~HostSession() { watcher_.waitForFinished(); }
+
+void HostSession::connectTo(const QString& uri) {
+    if (connecting_)
+        return;
+    connecting_ = true;
+    uri_ = uri;
+    emit connecting(uri);
+    Opener opener = opener_;
+    std::string target = uri.toStdString();
+    watcher_.setFuture(QtConcurrent::run([opener, target]() {
+        auto outcome = std::make_shared<Outcome>();
+        auto opened = opener(target);
+        if (!opened) {
+            outcome->error = QString::fromStdString(opened.error().message);
+            return outcome;
+        }
+        auto info = opened.value()->hostInfo();
+        if (!info) {
+            outcome->error = QString::fromStdString(info.error().message);
+            return outcome;
+        }
+        outcome->info = info.value();
+        outcome->connection = std::move(opened.value());
+        return outcome;
+    }));
+}
+
+void HostSession::finish() {
+    connecting_ = false;
+    std::shared_ptr<Outcome> outcome = watcher_.result();
+    if (!outcome->connection) {
+        emit connectionFailed(uri_, outcome->error);
+        return;
+    }
+    connection_ = std::move(outcome->connection);
+    info_ = outcome->info;
+    displayName_ = QString::fromStdString(connection_->displayName());
+    emit connected(displayName_, QString::fromStdString(info_.summary()));
+}
+
+void HostSession::shutdownOwnedSandbox() {
+    watcher_.waitForFinished();
+    auto* sandbox = dynamic_cast<v3ctl::SandboxHost*>(connection_.get());
+    if (sandbox && sandbox->bootedHere())
+        (void)sandbox->stop();
+    connection_.reset();
+}

@@ -1,0 +1,202 @@
+// libv3ctl without a module: host info encodings, errors a user sees, the
+// process runner and the sandbox connection against a stand-in script.
+#include "host_connection.h"
+#include "local_host.h"
+#include "process.h"
+#include "sandbox_host.h"
+
+#include <uapi/v3vee.h>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cerrno>
+#include <cstring>
+
+using namespace v3ctl;
+
+namespace {
+
+HostInfo sampleInfo() {
+    v3_host_info raw{};
+    raw.abi_version = V3_ABI_VERSION;
+    raw.features = V3_FEATURE_SVM | V3_FEATURE_NESTED_PAGING;
+    raw.svm_revision = 1;
+    raw.num_asids = 16;
+    raw.cpus_possible = 2;
+    raw.cpus_enabled = 2;
+    raw.num_guests = 0;
+    std::strcpy(raw.module_version, "0.1.0");
+    std::strcpy(raw.kernel_release, "6.1.0-56-amd64");
+    return HostInfo::fromAbi(raw);
+}
+
+// Writes an executable shell script standing in for v3sandbox.
+QString writeScript(const QTemporaryDir& dir, const QByteArray& body) {
+    QString path = dir.filePath("v3sandbox");
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return {};
+    f.write("#!/bin/sh\n" + body);
+    f.close();
+    f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    return path;
+}
+
+} // namespace
+
+class TestLibV3ctl : public QObject {
+    Q_OBJECT
+
+private slots:
+    void fromAbiStopsAtUnterminatedStrings() {
+        v3_host_info raw{};
+        std::memset(raw.module_version, 'x', sizeof raw.module_version); // no NUL
+        HostInfo info = HostInfo::fromAbi(raw);
+        QCOMPARE(info.moduleVersion.size(), sizeof raw.module_version);
+    }
+
+    void keyValuesRoundTrip() {
+        HostInfo info = sampleInfo();
+        auto parsed = HostInfo::fromKeyValues(info.toKeyValues() + "sandbox_accel=tcg\n");
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed.value().toKeyValues(), info.toKeyValues());
+        QCOMPARE(parsed.value().kernelRelease, std::string("6.1.0-56-amd64"));
+    }
+
+    void keyValuesToleratesCarriageReturns() {
+        std::string text = sampleInfo().toKeyValues();
+        std::string crlf;
+        for (char c : text)
+            crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+        auto parsed = HostInfo::fromKeyValues(crlf);
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed.value().moduleVersion, std::string("0.1.0"));
+    }
+
+    void keyValuesNamesTheMissingOrBadField() {
+        auto missing = HostInfo::fromKeyValues("abi_version=1\n");
+        QVERIFY(!missing.ok());
+        QCOMPARE(missing.error().errnum, EPROTO);
+        QVERIFY(missing.error().message.find("'features'") != std::string::npos);
+
+        std::string text = sampleInfo().toKeyValues();
+        text.replace(text.find("cpus_enabled=2"), 14, "cpus_enabled=two");
+        auto bad = HostInfo::fromKeyValues(text);
+        QVERIFY(!bad.ok());
+        QVERIFY(bad.error().message.find("'cpus_enabled' is not a number: 'two'") !=
+                std::string::npos);
+
+        std::string negative = sampleInfo().toKeyValues();
+        negative.replace(negative.find("num_asids=16"), 12, "num_asids=99999999999");
+        QVERIFY(!HostInfo::fromKeyValues(negative).ok());
+    }
+
+    void jsonIsValidAndComplete() {
+        HostInfo info = sampleInfo();
+        info.kernelRelease = "quote\" backslash\\ ctl\x01";
+        QJsonParseError error{};
+        QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(info.toJson()), &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QJsonObject o = doc.object();
+        QCOMPARE(o["kernel_release"].toString(), QString("quote\" backslash\\ ctl\x01"));
+        QCOMPARE(o["cpus_enabled"].toInt(), 2);
+        QCOMPARE(o["features"].toArray(), QJsonArray({"svm", "nested-paging"}));
+    }
+
+    void summaryNamesModuleKernelAndCpus() {
+        QCOMPARE(sampleInfo().summary(),
+                 std::string("v3vee 0.1.0 (ABI 1) on Linux 6.1.0-56-amd64, SVM on 2/2 CPUs, "
+                             "nested paging, 0 VMs"));
+    }
+
+    void localHostWithoutModuleSaysWhatToDo() {
+        LocalHost host("/nonexistent/v3vee");
+        QVERIFY(!LocalHost::available("/nonexistent/v3vee"));
+        auto info = host.hostInfo();
+        QVERIFY(!info.ok());
+        QCOMPARE(info.error().errnum, ENOENT);
+        const std::string& m = info.error().message;
+        QVERIFY2(m.find("cannot open /nonexistent/v3vee") != std::string::npos, m.c_str());
+        QVERIFY2(m.find("insmod") != std::string::npos, m.c_str());
+    }
+
+    void localHostOnANonV3DeviceFails() {
+        LocalHost host("/dev/null");
+        auto info = host.hostInfo();
+        QVERIFY(!info.ok());
+        QCOMPARE(info.error().errnum, ENOTTY);
+        QVERIFY(info.error().message.find("V3_HOST_INFO") != std::string::npos);
+    }
+
+    void openHostRejectsUnknownUris() {
+        auto host = openHost("telnet://example");
+        QVERIFY(!host.ok());
+        QCOMPARE(host.error().errnum, EINVAL);
+        QVERIFY(host.error().message.find("local, sandbox or auto") != std::string::npos);
+        QVERIFY(openHost("local").ok());
+        QCOMPARE(openHost("sandbox").value()->uri(), std::string("sandbox"));
+    }
+
+    void runProcessCollectsOutputAndStatus() {
+        auto r = runProcess({"sh", "-c", "echo out; echo err >&2; exit 3"});
+        QVERIFY(r.ok());
+        QCOMPARE(r.value().exitCode, 3);
+        QCOMPARE(r.value().out, std::string("out\n"));
+        QCOMPARE(r.value().err, std::string("err\n"));
+
+        // More than a pipe buffer on both streams must not deadlock.
+        auto big = runProcess({"sh", "-c", "head -c 300000 /dev/zero; head -c 300000 /dev/zero >&2"});
+        QVERIFY(big.ok());
+        QCOMPARE(big.value().out.size(), size_t(300000));
+        QCOMPARE(big.value().err.size(), size_t(300000));
+
+        auto missing = runProcess({"/nonexistent/program"});
+        QVERIFY(!missing.ok());
+        QVERIFY(missing.error().message.find("cannot run /nonexistent/program") != std::string::npos);
+    }
+
+    void sandboxHostParsesTheStartBanner() {
+        QTemporaryDir dir;
+        std::string kv = sampleInfo().toKeyValues();
+        QString script = writeScript(
+            dir, "case $1 in start) printf '%s' '" + QByteArray::fromStdString(kv) +
+                     "'; echo sandbox_accel=tcg;; stop) echo stopped > \"$3/stopped\";; esac\n");
+        SandboxHost host(dir.path().toStdString(), script.toStdString());
+        auto info = host.hostInfo();
+        QVERIFY2(info.ok(), info.ok() ? "" : info.error().message.c_str());
+        QCOMPARE(info.value().cpusEnabled, 2u);
+        QCOMPARE(host.displayName(), std::string("sandbox (QEMU TCG)"));
+        QVERIFY(host.bootedHere());
+        QVERIFY(host.stop().ok());
+        QVERIFY(QFile::exists(dir.filePath("stopped")));
+    }
+
+    void sandboxHostReportsWhyStartFailed() {
+        QTemporaryDir dir;
+        QString script = writeScript(
+            dir, "echo 'v3sandbox: v3vee.ko did not load in the sandbox: No such device' >&2; exit 2\n");
+        SandboxHost host(dir.path().toStdString(), script.toStdString());
+        auto info = host.hostInfo();
+        QVERIFY(!info.ok());
+        QCOMPARE(info.error().message,
+                 std::string("the sandbox did not start: v3sandbox: v3vee.ko did not load in the "
+                             "sandbox: No such device"));
+    }
+
+    void sandboxHostNoticesAReusedSandbox() {
+        QTemporaryDir dir;
+        std::string kv = sampleInfo().toKeyValues();
+        QString script = writeScript(dir, "printf '%s' '" + QByteArray::fromStdString(kv) +
+                                              "'; echo sandbox_reused=1\n");
+        SandboxHost host(dir.path().toStdString(), script.toStdString());
+        QVERIFY(host.start().ok());
+        QVERIFY(!host.bootedHere());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestLibV3ctl)
+#include "tst_libv3ctl.moc"
