@@ -5,10 +5,18 @@
 #include "lib/alloc.h"
 #include "lib/log.h"
 
-void operator delete(void* ptr) noexcept { v3::deallocate(ptr); }
-void operator delete(void* ptr, v3::usize) noexcept { v3::deallocate(ptr); }
-void operator delete[](void* ptr) noexcept { v3::deallocate(ptr); }
-void operator delete[](void* ptr, v3::usize) noexcept { v3::deallocate(ptr); }
+void operator delete(void* ptr) noexcept {
+    v3::deallocate(ptr);
+}
+void operator delete(void* ptr, v3::usize) noexcept {
+    v3::deallocate(ptr);
+}
+void operator delete[](void* ptr) noexcept {
+    v3::deallocate(ptr);
+}
+void operator delete[](void* ptr, v3::usize) noexcept {
+    v3::deallocate(ptr);
+}
 
 extern "C" void __cxa_pure_virtual() {
     // Only reachable through a corrupted object; report it and keep going

@@ -11,6 +11,7 @@
 #include <new>
 #include <pthread.h>
 #include <sched.h>
+#include <ctime>
 #include <unistd.h>
 
 namespace v3::hosted {
@@ -57,15 +58,52 @@ void hosted_free_pages(v3_paddr_t paddr, unsigned long num_pages) {
     std::free(reinterpret_cast<void*>(paddr));
 }
 
-void* hosted_malloc(unsigned long size) { return std::malloc(size); }
-void hosted_free(void* ptr) { std::free(ptr); }
-void* hosted_paddr_to_vaddr(v3_paddr_t paddr) { return reinterpret_cast<void*>(paddr); }
-v3_paddr_t hosted_vaddr_to_paddr(const void* vaddr) { return reinterpret_cast<v3_paddr_t>(vaddr); }
+v3_paddr_t hosted_allocate_guest_memory(unsigned long num_pages) {
+    return hosted_allocate_pages(num_pages, num_pages == 512 ? 2 * 1024 * 1024 : 4096);
+}
 
-void* hosted_mutex_alloc() { return new (std::nothrow) std::mutex; }
-void hosted_mutex_free(void* m) { delete static_cast<std::mutex*>(m); }
-void hosted_mutex_lock(void* m) { static_cast<std::mutex*>(m)->lock(); }
-void hosted_mutex_unlock(void* m) { static_cast<std::mutex*>(m)->unlock(); }
+void hosted_free_guest_memory(v3_paddr_t paddr, unsigned long num_pages) {
+    hosted_free_pages(paddr, num_pages);
+}
+
+// Processes use in-memory StreamProviders (tests/support/vm_harness.h); the
+// host-service streams are only for VMs a real host runs.
+void* hosted_stream_open(void*, const char*) {
+    return nullptr;
+}
+unsigned long hosted_stream_write(void*, const unsigned char*, unsigned long size) {
+    return size;
+}
+unsigned long hosted_stream_read(void*, unsigned char*, unsigned long) {
+    return 0;
+}
+void hosted_stream_close(void*) {}
+
+void* hosted_malloc(unsigned long size) {
+    return std::malloc(size);
+}
+void hosted_free(void* ptr) {
+    std::free(ptr);
+}
+void* hosted_paddr_to_vaddr(v3_paddr_t paddr) {
+    return reinterpret_cast<void*>(paddr);
+}
+v3_paddr_t hosted_vaddr_to_paddr(const void* vaddr) {
+    return reinterpret_cast<v3_paddr_t>(vaddr);
+}
+
+void* hosted_mutex_alloc() {
+    return new (std::nothrow) std::mutex;
+}
+void hosted_mutex_free(void* m) {
+    delete static_cast<std::mutex*>(m);
+}
+void hosted_mutex_lock(void* m) {
+    static_cast<std::mutex*>(m)->lock();
+}
+void hosted_mutex_unlock(void* m) {
+    static_cast<std::mutex*>(m)->unlock();
+}
 
 void* thread_entry(void* raw) {
     auto* t = static_cast<HostedThread*>(raw);
@@ -97,7 +135,9 @@ void* hosted_thread_start(int (*fn)(void*), void* arg, const char* name, int cpu
     return t;
 }
 
-int hosted_thread_should_stop() { return t_self && t_self->stop.load(); }
+int hosted_thread_should_stop() {
+    return t_self && t_self->stop.load();
+}
 
 int hosted_thread_stop(void* raw) {
     auto* t = static_cast<HostedThread*>(raw);
@@ -112,8 +152,12 @@ unsigned hosted_cpu_count() {
     long n = sysconf(_SC_NPROCESSORS_CONF);
     return n > 0 ? unsigned(n) : 1;
 }
-int hosted_cpu_online(unsigned cpu) { return cpu < hosted_cpu_count(); }
-unsigned hosted_current_cpu() { return t_current_cpu; }
+int hosted_cpu_online(unsigned cpu) {
+    return cpu < hosted_cpu_count();
+}
+unsigned hosted_current_cpu() {
+    return t_current_cpu;
+}
 
 int hosted_call_on_cpu(unsigned cpu, void (*fn)(void*), void* arg) {
     if (cpu >= hosted_cpu_count())
@@ -125,16 +169,36 @@ int hosted_call_on_cpu(unsigned cpu, void (*fn)(void*), void* arg) {
     return 0;
 }
 
-unsigned hosted_cpu_khz() { return 1000000; }
+unsigned hosted_cpu_khz() {
+    return 1000000;
+}
 
 void hosted_cpuid(unsigned leaf, unsigned subleaf, unsigned regs[4]) {
     __cpuid_count(leaf, subleaf, regs[0], regs[1], regs[2], regs[3]);
 }
-int hosted_read_msr(unsigned, v3_u64*) { return -EIO; }
-int hosted_write_msr(unsigned, v3_u64) { return -EIO; }
+int hosted_read_msr(unsigned, v3_u64*) {
+    return -EIO;
+}
+int hosted_write_msr(unsigned, v3_u64) {
+    return -EIO;
+}
 
-void hosted_yield() { sched_yield(); }
-void hosted_sleep_us(unsigned long usec) { usleep(usec); }
+// A process has no host tasks whose FPU state the guest could clobber.
+void hosted_fpu_begin() {}
+void hosted_fpu_end() {}
+
+v3_u64 hosted_monotonic_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return v3_u64(ts.tv_sec) * 1000000000u + v3_u64(ts.tv_nsec);
+}
+
+void hosted_yield() {
+    sched_yield();
+}
+void hosted_sleep_us(unsigned long usec) {
+    usleep(usec);
+}
 
 } // namespace
 
@@ -144,6 +208,12 @@ v3_host_services make_host_services() {
     h.vprint = hosted_vprint;
     h.allocate_pages = hosted_allocate_pages;
     h.free_pages = hosted_free_pages;
+    h.allocate_guest_memory = hosted_allocate_guest_memory;
+    h.free_guest_memory = hosted_free_guest_memory;
+    h.stream_open = hosted_stream_open;
+    h.stream_write = hosted_stream_write;
+    h.stream_read = hosted_stream_read;
+    h.stream_close = hosted_stream_close;
     h.malloc = hosted_malloc;
     h.free = hosted_free;
     h.paddr_to_vaddr = hosted_paddr_to_vaddr;
@@ -163,6 +233,9 @@ v3_host_services make_host_services() {
     h.cpuid = hosted_cpuid;
     h.read_msr = hosted_read_msr;
     h.write_msr = hosted_write_msr;
+    h.fpu_begin = hosted_fpu_begin;
+    h.fpu_end = hosted_fpu_end;
+    h.monotonic_ns = hosted_monotonic_ns;
     h.yield_cpu = hosted_yield;
     h.sleep_us = hosted_sleep_us;
     return h;
@@ -178,6 +251,8 @@ void clear_captured_log() {
     g_log.clear();
 }
 
-long outstanding_pages() { return g_outstanding_pages.load(); }
+long outstanding_pages() {
+    return g_outstanding_pages.load();
+}
 
 } // namespace v3::hosted

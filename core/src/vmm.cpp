@@ -33,6 +33,12 @@ const char* missing_host_service(const v3_host_services& h) {
     V3_REQUIRE(vprint)
     V3_REQUIRE(allocate_pages)
     V3_REQUIRE(free_pages)
+    V3_REQUIRE(allocate_guest_memory)
+    V3_REQUIRE(free_guest_memory)
+    V3_REQUIRE(stream_open)
+    V3_REQUIRE(stream_write)
+    V3_REQUIRE(stream_read)
+    V3_REQUIRE(stream_close)
     V3_REQUIRE(malloc)
     V3_REQUIRE(free)
     V3_REQUIRE(paddr_to_vaddr)
@@ -52,6 +58,9 @@ const char* missing_host_service(const v3_host_services& h) {
     V3_REQUIRE(cpuid)
     V3_REQUIRE(read_msr)
     V3_REQUIRE(write_msr)
+    V3_REQUIRE(fpu_begin)
+    V3_REQUIRE(fpu_end)
+    V3_REQUIRE(monotonic_ns)
     V3_REQUIRE(yield_cpu)
     V3_REQUIRE(sleep_us)
 #undef V3_REQUIRE
@@ -193,9 +202,13 @@ void shutdown() {
 
 } // namespace v3
 
-extern "C" int v3_init(const v3_host_services* host) { return v3::init(host); }
+extern "C" int v3_init(const v3_host_services* host) {
+    return v3::init(host);
+}
 
-extern "C" void v3_shutdown(void) { v3::shutdown(); }
+extern "C" void v3_shutdown(void) {
+    v3::shutdown();
+}
 
 extern "C" int v3_get_hw_info(v3_hw_info* info) {
     if (!v3::g_vmm || !info)

@@ -15,8 +15,7 @@ int main(int argc, char** argv) {
     QCommandLineParser parser;
     parser.setApplicationDescription("Palacios virtual machine manager");
     parser.addHelpOption();
-    QCommandLineOption hostOption("host", "Host to manage: auto, local or sandbox.", "URI",
-                                  "auto");
+    QCommandLineOption hostOption("host", "Host to manage: auto, local or sandbox.", "URI", "auto");
     parser.addOption(hostOption);
     parser.process(app);
 

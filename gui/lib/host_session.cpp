@@ -8,7 +8,9 @@ HostSession::HostSession(QObject* parent, Opener opener)
     connect(&watcher_, &QFutureWatcherBase::finished, this, &HostSession::finish);
 }
 
-HostSession::~HostSession() { watcher_.waitForFinished(); }
+HostSession::~HostSession() {
+    watcher_.waitForFinished();
+}
 
 void HostSession::connectTo(const QString& uri) {
     if (connecting_)

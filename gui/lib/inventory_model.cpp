@@ -21,7 +21,9 @@ InventoryModel::InventoryModel(QObject* parent) : QStandardItemModel(0, ColumnCo
     }
 }
 
-QModelIndex InventoryModel::groupIndex(Group group) const { return index(int(group), 0); }
+QModelIndex InventoryModel::groupIndex(Group group) const {
+    return index(int(group), 0);
+}
 
 QString InventoryModel::groupTitle(Group group) {
     switch (group) {

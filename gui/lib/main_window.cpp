@@ -117,10 +117,10 @@ void MainWindow::connectToHost(const QString& uri) {
 }
 
 void MainWindow::onConnecting(const QString& uri) {
-    hostLabel_->setText(uri == "sandbox" || uri == "auto"
-                            ? tr("Connecting to %1 (booting the sandbox may take a few seconds)...")
-                                  .arg(uri)
-                            : tr("Connecting to %1...").arg(uri));
+    hostLabel_->setText(
+        uri == "sandbox" || uri == "auto"
+            ? tr("Connecting to %1 (booting the sandbox may take a few seconds)...").arg(uri)
+            : tr("Connecting to %1...").arg(uri));
     busy_->show();
     connectAction_->setEnabled(false);
     reloadAction_->setEnabled(false);

@@ -12,9 +12,10 @@
 #include <v3/vmm.h>
 
 #include <uapi/v3vee.h>
+#include "guests.h"
 #include "v3vee_glue.h"
 
-#define V3_MAX_MINORS 128 /* control device + up to 127 VMs */
+#define V3_MAX_MINORS (V3_MAX_GUESTS + 1) /* control device + the VMs */
 
 static dev_t v3_devt;
 static struct class *v3_class;
@@ -51,10 +52,27 @@ static long v3_ioctl_host_info(void __user *arg)
 	out.num_asids = hw.num_asids;
 	out.cpus_possible = hw.cpus_possible;
 	out.cpus_enabled = hw.cpus_enabled;
-	out.num_guests = 0;
+	out.num_guests = v3_guest_count();
+	out.max_guests = V3_MAX_GUESTS;
+	v3_pool_stats(&out.guest_memory_total, &out.guest_memory_free);
 	strscpy(out.module_version, V3VEE_MODULE_VERSION, sizeof(out.module_version));
 	strscpy(out.kernel_release, utsname()->release, sizeof(out.kernel_release));
 	return copy_to_user(arg, &out, sizeof(out)) ? -EFAULT : 0;
+}
+
+static long v3_ioctl_add_memory(struct v3_add_memory __user *uarg)
+{
+	struct v3_add_memory args;
+	int rc;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.bytes == 0 || args.bytes > (1ULL << 40))
+		return -EINVAL;
+	rc = v3_pool_add(args.bytes, &args.added);
+	if (copy_to_user(uarg, &args, sizeof(args)))
+		return -EFAULT;
+	return args.added ? 0 : rc;
 }
 
 static long v3_control_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -62,6 +80,12 @@ static long v3_control_ioctl(struct file *file, unsigned int cmd, unsigned long 
 	switch (cmd) {
 	case V3_HOST_INFO:
 		return v3_ioctl_host_info((void __user *)arg);
+	case V3_CREATE_GUEST:
+		return v3_guest_create((void __user *)arg);
+	case V3_FREE_GUEST:
+		return v3_guest_free(arg);
+	case V3_ADD_MEMORY:
+		return v3_ioctl_add_memory((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -104,6 +128,7 @@ int v3_control_device_create(void)
 		pr_err("v3vee: cannot create /dev/v3vee (%d)\n", rc);
 		goto fail_cdev;
 	}
+	v3_guests_init(v3_devt, v3_class);
 	return 0;
 
 fail_cdev:
@@ -117,6 +142,7 @@ fail_region:
 
 void v3_control_device_destroy(void)
 {
+	v3_guests_exit();
 	device_destroy(v3_class, MKDEV(MAJOR(v3_devt), 0));
 	cdev_del(&v3_control_cdev);
 	class_destroy(v3_class);

@@ -2,6 +2,7 @@
 /* The Linux implementation of the VMM core's host services table. */
 #include <linux/delay.h>
 #include <linux/gfp.h>
+#include <linux/ktime.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -11,10 +12,12 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <asm/io.h>
+#include <asm/fpu/api.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
 
+#include "guests.h"
 #include "v3vee_glue.h"
 
 static void host_vprint(enum v3_log_level level, const char *fmt, v3_va_list args)
@@ -71,6 +74,16 @@ static void host_free_pages(v3_paddr_t paddr, unsigned long num_pages)
 {
 	if (paddr && num_pages)
 		__free_pages(pfn_to_page(paddr >> PAGE_SHIFT), order_for(num_pages));
+}
+
+static v3_paddr_t host_allocate_guest_memory(unsigned long num_pages)
+{
+	return v3_pool_take(num_pages);
+}
+
+static void host_free_guest_memory(v3_paddr_t paddr, unsigned long num_pages)
+{
+	v3_pool_give_back(paddr, num_pages);
 }
 
 static void *host_malloc(unsigned long size)
@@ -198,6 +211,21 @@ static int host_write_msr(unsigned int msr, v3_u64 value)
 	return wrmsrl_safe(msr, value) ? -EIO : 0;
 }
 
+static void host_fpu_begin(void)
+{
+	kernel_fpu_begin();
+}
+
+static void host_fpu_end(void)
+{
+	kernel_fpu_end();
+}
+
+static v3_u64 host_monotonic_ns(void)
+{
+	return ktime_get_ns();
+}
+
 static void host_yield_cpu(void)
 {
 	cond_resched();
@@ -216,6 +244,12 @@ const struct v3_host_services v3_linux_host_services = {
 	.vprint = host_vprint,
 	.allocate_pages = host_allocate_pages,
 	.free_pages = host_free_pages,
+	.allocate_guest_memory = host_allocate_guest_memory,
+	.free_guest_memory = host_free_guest_memory,
+	.stream_open = v3_host_stream_open,
+	.stream_write = v3_host_stream_write,
+	.stream_read = v3_host_stream_read,
+	.stream_close = v3_host_stream_close,
 	.malloc = host_malloc,
 	.free = host_free,
 	.paddr_to_vaddr = host_paddr_to_vaddr,
@@ -235,6 +269,9 @@ const struct v3_host_services v3_linux_host_services = {
 	.cpuid = host_cpuid,
 	.read_msr = host_read_msr,
 	.write_msr = host_write_msr,
+	.fpu_begin = host_fpu_begin,
+	.fpu_end = host_fpu_end,
+	.monotonic_ns = host_monotonic_ns,
 	.yield_cpu = host_yield_cpu,
 	.sleep_us = host_sleep_us,
 };

@@ -45,6 +45,7 @@ static void __exit v3vee_exit(void)
 	v3_procfs_destroy();
 	v3_control_device_destroy();
 	v3_shutdown();
+	v3_pool_release_all();
 	pr_info("v3vee: unloaded\n");
 }
 

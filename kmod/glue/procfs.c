@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /* /proc/v3vee: v3-guests lists "NAME /dev/v3-vmN" per created VM, the format
- * the original Palacios GUI reads (empty until VMs can be created). */
+ * the original Palacios GUI reads. Per-VM details come from V3_VM_INFO. */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
+#include "guests.h"
 #include "v3vee_glue.h"
 
 static struct proc_dir_entry *v3_proc_dir;
 
-static int v3_guests_show(struct seq_file *s, void *unused)
+static int v3_guests_proc_show(struct seq_file *s, void *unused)
 {
-	/* No VMs exist yet: the VM table arrives with the lifecycle ioctls. */
+	v3_guests_show(s);
 	return 0;
 }
 
@@ -21,7 +22,7 @@ int v3_procfs_create(void)
 		pr_err("v3vee: cannot create /proc/v3vee\n");
 		return -ENOMEM;
 	}
-	if (!proc_create_single("v3-guests", 0444, v3_proc_dir, v3_guests_show)) {
+	if (!proc_create_single("v3-guests", 0444, v3_proc_dir, v3_guests_proc_show)) {
 		pr_err("v3vee: cannot create /proc/v3vee/v3-guests\n");
 		proc_remove(v3_proc_dir);
 		v3_proc_dir = NULL;

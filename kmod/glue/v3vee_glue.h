@@ -11,6 +11,12 @@ extern const struct v3_host_services v3_linux_host_services;
 int v3_control_device_create(void);
 void v3_control_device_destroy(void);
 
+int v3_pool_add(unsigned long long bytes, unsigned long long *added);
+void v3_pool_stats(unsigned long long *total, unsigned long long *free);
+v3_paddr_t v3_pool_take(unsigned long num_pages);
+void v3_pool_give_back(v3_paddr_t paddr, unsigned long num_pages);
+void v3_pool_release_all(void);
+
 int v3_procfs_create(void);
 void v3_procfs_destroy(void);
 

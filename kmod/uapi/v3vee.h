@@ -33,14 +33,84 @@ struct v3_host_info {
     __u32 cpus_possible; /* host CPU ids 0..cpus_possible-1 */
     __u32 cpus_enabled;  /* CPUs with SVM enabled by the module */
     __u32 num_guests;    /* VMs currently created */
-    __u32 reserved0;
+    __u32 max_guests;    /* how many VMs the module can hold */
+    __u64 guest_memory_total; /* bytes reserved for guests (V3_ADD_MEMORY) */
+    __u64 guest_memory_free;  /* of those, not used by any VM */
     char module_version[32]; /* NUL-terminated */
     char kernel_release[64]; /* the host's uname -r, NUL-terminated */
 };
 
+/* V3_ADD_MEMORY: reserve `bytes` (rounded up to 2 MB blocks) for guest RAM. */
+struct v3_add_memory {
+    __u64 bytes;
+    __u64 added; /* out: bytes actually reserved (less when the host ran out) */
+};
+
+#define V3_NAME_MAX 32 /* VM and stream names, including the NUL */
+#define V3_ERROR_MAX 256
+#define V3_IMAGE_MAX (512ULL << 20) /* largest image V3_CREATE_GUEST accepts */
+
+/* V3_CREATE_GUEST: the ioctl's return value is the new VM's index N
+ * (/dev/v3-vmN). On failure `error` says why in one sentence. */
+struct v3_create_guest {
+    __u64 image;      /* user pointer to the image built by build_vm */
+    __u64 image_size; /* bytes, at most V3_IMAGE_MAX */
+    char name[V3_NAME_MAX]; /* [A-Za-z0-9_.-], 1-31 characters, unique */
+    char error[V3_ERROR_MAX]; /* out */
+};
+
+/* VM states (v3_vm_info.state). */
+#define V3_STATE_CREATED 0
+#define V3_STATE_RUNNING 1
+#define V3_STATE_PAUSED 2
+#define V3_STATE_STOPPED 3
+#define V3_STATE_ERROR 4
+
+/* Exit reasons (v3_vm_info.exits[]), in this order. */
+#define V3_EXIT_IO 0
+#define V3_EXIT_MMIO 1
+#define V3_EXIT_CPUID 2
+#define V3_EXIT_MSR 3
+#define V3_EXIT_HLT 4
+#define V3_EXIT_INTERRUPT 5
+#define V3_EXIT_INTERRUPT_WINDOW 6
+#define V3_EXIT_EXCEPTION 7
+#define V3_EXIT_SHUTDOWN 8
+#define V3_EXIT_OTHER 9
+#define V3_EXIT_REASON_COUNT 10
+
+/* V3_VM_INFO on /dev/v3-vmN. */
+struct v3_vm_info {
+    char name[V3_NAME_MAX];
+    __u32 index;     /* N of /dev/v3-vmN */
+    __u32 state;     /* V3_STATE_* */
+    __u32 exit_code; /* status the guest wrote to its test-exit device */
+    __u32 num_cores;
+    __u64 memory_bytes;
+    __u64 uptime_ns;
+    __u64 exits_total;
+    __u64 exits[V3_EXIT_REASON_COUNT];
+    char reason[V3_ERROR_MAX]; /* why it stopped or failed */
+};
+
+/* V3_VM_STREAM_CONNECT: returns a file descriptor for the named stream
+ * (read: guest output; write: input to the guest; poll supported). */
+struct v3_stream_connect {
+    char name[V3_NAME_MAX];
+};
+
 /* Global commands on /dev/v3vee use numbers 0x00-0x3f; per-VM commands on
- * /dev/v3-vmN use 0x40-0x7f (V3_CREATE_GUEST, V3_ADD_MEMORY, V3_VM_LAUNCH and
- * the rest are added here as they are implemented). */
+ * /dev/v3-vmN use 0x40-0x7f. */
 #define V3_HOST_INFO _IOR(V3_IOCTL_MAGIC, 0x01, struct v3_host_info)
+#define V3_CREATE_GUEST _IOWR(V3_IOCTL_MAGIC, 0x02, struct v3_create_guest)
+#define V3_FREE_GUEST _IO(V3_IOCTL_MAGIC, 0x03) /* argument: the VM index */
+#define V3_ADD_MEMORY _IOWR(V3_IOCTL_MAGIC, 0x04, struct v3_add_memory)
+
+#define V3_VM_LAUNCH _IO(V3_IOCTL_MAGIC, 0x40)
+#define V3_VM_PAUSE _IO(V3_IOCTL_MAGIC, 0x41)
+#define V3_VM_CONTINUE _IO(V3_IOCTL_MAGIC, 0x42)
+#define V3_VM_STOP _IO(V3_IOCTL_MAGIC, 0x43)
+#define V3_VM_STREAM_CONNECT _IOW(V3_IOCTL_MAGIC, 0x44, struct v3_stream_connect)
+#define V3_VM_INFO _IOR(V3_IOCTL_MAGIC, 0x45, struct v3_vm_info)
 
 #endif /* V3VEE_UAPI_H */

@@ -6,14 +6,18 @@
 
 namespace testpaths {
 
-inline QString sourceRoot() { return QStringLiteral(PALACIOS_SOURCE_ROOT); }
+inline QString sourceRoot() {
+    return QStringLiteral(PALACIOS_SOURCE_ROOT);
+}
 
 inline QString buildRoot() {
     QString env = qEnvironmentVariable("PALACIOS_BUILD");
     return env.isEmpty() ? QStringLiteral(PALACIOS_BUILD_ROOT) : env;
 }
 
-inline QString sandboxScript() { return sourceRoot() + "/v3tools/sandbox/v3sandbox"; }
+inline QString sandboxScript() {
+    return sourceRoot() + "/v3tools/sandbox/v3sandbox";
+}
 
 // Screenshots and other artefacts a test leaves for people to look at.
 inline QString outputDir() {

@@ -4,6 +4,7 @@
 // makes them on worker threads.
 #pragma once
 
+#include "guest_ops.h"
 #include "host_info.h"
 #include "result.h"
 
@@ -22,6 +23,25 @@ public:
     virtual std::string displayName() const = 0;
 
     virtual Result<HostInfo> hostInfo() = 0;
+
+    // The VM operations. A connection that cannot carry one yet says so
+    // (ENOSYS) instead of pretending.
+    virtual Result<uint64_t> addMemory(uint64_t bytes); // bytes reserved
+    // Returns the new VM's index (/dev/v3-vmN).
+    virtual Result<int> createGuest(const std::vector<uint8_t>& image, const std::string& name);
+    virtual Result<Ok> freeGuest(int index);
+    virtual Result<Ok> launch(int index);
+    virtual Result<Ok> pause(int index);
+    virtual Result<Ok> resume(int index);
+    virtual Result<Ok> stop(int index);
+    virtual Result<VmInfo> vmInfo(int index);
+    virtual Result<std::vector<GuestEntry>> listGuests();
+    // A file descriptor for the VM's named stream (read: guest output,
+    // write: input). The caller owns it.
+    virtual Result<int> openStream(int index, const std::string& stream);
+
+protected:
+    Error unsupported(const std::string& operation) const;
 };
 
 // Opens a host by URI: "local" (this machine's /dev/v3vee), "sandbox" (boots

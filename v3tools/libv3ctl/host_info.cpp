@@ -55,6 +55,9 @@ HostInfo HostInfo::fromAbi(const v3_host_info& raw) {
     info.cpusPossible = raw.cpus_possible;
     info.cpusEnabled = raw.cpus_enabled;
     info.numGuests = raw.num_guests;
+    info.maxGuests = raw.max_guests;
+    info.guestMemoryTotal = raw.guest_memory_total;
+    info.guestMemoryFree = raw.guest_memory_free;
     info.moduleVersion = boundedString(raw.module_version, sizeof raw.module_version);
     info.kernelRelease = boundedString(raw.kernel_release, sizeof raw.kernel_release);
     return info;
@@ -91,6 +94,9 @@ std::string HostInfo::toKeyValues() const {
       << "cpus_possible=" << cpusPossible << "\n"
       << "cpus_enabled=" << cpusEnabled << "\n"
       << "num_guests=" << numGuests << "\n"
+      << "max_guests=" << maxGuests << "\n"
+      << "guest_memory_total=" << guestMemoryTotal << "\n"
+      << "guest_memory_free=" << guestMemoryFree << "\n"
       << "module_version=" << moduleVersion << "\n"
       << "kernel_release=" << kernelRelease << "\n";
     return s.str();
@@ -109,7 +115,9 @@ std::string HostInfo::toJson() const {
     }
     s << "], \"svm_revision\": " << svmRevision << ", \"num_asids\": " << numAsids
       << ", \"cpus_possible\": " << cpusPossible << ", \"cpus_enabled\": " << cpusEnabled
-      << ", \"num_guests\": " << numGuests << "}";
+      << ", \"num_guests\": " << numGuests << ", \"max_guests\": " << maxGuests
+      << ", \"guest_memory_total\": " << guestMemoryTotal
+      << ", \"guest_memory_free\": " << guestMemoryFree << "}";
     return s.str();
 }
 
@@ -131,10 +139,10 @@ Result<HostInfo> HostInfo::fromKeyValues(const std::string& text) {
         const char* key;
         uint32_t* target;
     } numbers[] = {
-        {"abi_version", &info.abiVersion},   {"features", &info.features},
-        {"svm_revision", &info.svmRevision}, {"num_asids", &info.numAsids},
+        {"abi_version", &info.abiVersion},     {"features", &info.features},
+        {"svm_revision", &info.svmRevision},   {"num_asids", &info.numAsids},
         {"cpus_possible", &info.cpusPossible}, {"cpus_enabled", &info.cpusEnabled},
-        {"num_guests", &info.numGuests},
+        {"num_guests", &info.numGuests},       {"max_guests", &info.maxGuests},
     };
     for (const auto& field : numbers) {
         auto it = values.find(field.key);
@@ -147,6 +155,23 @@ Result<HostInfo> HostInfo::fromKeyValues(const std::string& text) {
             return Error{EPROTO, std::string("host info field '") + field.key +
                                      "' is not a number: '" + it->second + "'"};
         *field.target = static_cast<uint32_t>(v);
+    }
+    struct WideField {
+        const char* key;
+        uint64_t* target;
+    } wide[] = {{"guest_memory_total", &info.guestMemoryTotal},
+                {"guest_memory_free", &info.guestMemoryFree}};
+    for (const auto& field : wide) {
+        auto it = values.find(field.key);
+        if (it == values.end())
+            return Error{EPROTO, std::string("host info has no '") + field.key + "' field"};
+        char* end = nullptr;
+        errno = 0;
+        unsigned long long v = std::strtoull(it->second.c_str(), &end, 10);
+        if (it->second.empty() || *end || errno)
+            return Error{EPROTO, std::string("host info field '") + field.key +
+                                     "' is not a number: '" + it->second + "'"};
+        *field.target = v;
     }
     for (auto [key, target] : {std::pair{"module_version", &info.moduleVersion},
                                std::pair{"kernel_release", &info.kernelRelease}}) {

@@ -20,6 +20,9 @@ struct HostInfo {
     uint32_t cpusPossible = 0;
     uint32_t cpusEnabled = 0;
     uint32_t numGuests = 0;
+    uint32_t maxGuests = 0;
+    uint64_t guestMemoryTotal = 0; // bytes reserved for guest RAM
+    uint64_t guestMemoryFree = 0;
     std::string moduleVersion;
     std::string kernelRelease;
 

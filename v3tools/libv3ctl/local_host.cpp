@@ -3,7 +3,10 @@
 #include <uapi/v3vee.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <sstream>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -39,7 +42,59 @@ std::string openHint(int errnum) {
     }
 }
 
+std::string vmOpenHint(int errnum, int index) {
+    if (errnum == ENOENT || errnum == ENODEV)
+        return "no VM " + std::to_string(index) +
+               " on this host; list them with "
+               "'cat /proc/v3vee/v3-guests'";
+    return openHint(errnum);
+}
+
+std::string stateHint(int errnum) {
+    if (errnum == EINVAL)
+        return "the VM is not in a state this applies to; see v3_info";
+    if (errnum == EBUSY)
+        return "the VM has already been launched";
+    return {};
+}
+
 } // namespace
+
+Error HostConnection::unsupported(const std::string& operation) const {
+    return Error{ENOSYS, operation + " is not available over the '" + uri() +
+                             "' connection yet; run the v3 tools inside the host instead"};
+}
+
+Result<uint64_t> HostConnection::addMemory(uint64_t) {
+    return unsupported("adding memory");
+}
+Result<int> HostConnection::createGuest(const std::vector<uint8_t>&, const std::string&) {
+    return unsupported("creating a VM");
+}
+Result<Ok> HostConnection::freeGuest(int) {
+    return unsupported("freeing a VM");
+}
+Result<Ok> HostConnection::launch(int) {
+    return unsupported("launching a VM");
+}
+Result<Ok> HostConnection::pause(int) {
+    return unsupported("pausing a VM");
+}
+Result<Ok> HostConnection::resume(int) {
+    return unsupported("continuing a VM");
+}
+Result<Ok> HostConnection::stop(int) {
+    return unsupported("stopping a VM");
+}
+Result<VmInfo> HostConnection::vmInfo(int) {
+    return unsupported("querying a VM");
+}
+Result<std::vector<GuestEntry>> HostConnection::listGuests() {
+    return unsupported("listing VMs");
+}
+Result<int> HostConnection::openStream(int, const std::string&) {
+    return unsupported("opening a stream");
+}
 
 LocalHost::LocalHost(std::string controlDevice) : controlDevice_(std::move(controlDevice)) {}
 
@@ -62,6 +117,149 @@ Result<HostInfo> LocalHost::hostInfo() {
                                  std::to_string(V3_ABI_VERSION) +
                                  "; load the module built with these tools"};
     return HostInfo::fromAbi(raw);
+}
+
+} // namespace v3ctl
+
+namespace v3ctl {
+
+namespace {
+
+Result<int> openControl(const std::string& device) {
+    int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return errnoError(e, "cannot open " + device, openHint(e));
+    }
+    return fd;
+}
+
+Result<int> openVm(int index) {
+    std::string device = vmDeviceFile(index);
+    int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return errnoError(e, "cannot open " + device, vmOpenHint(e, index));
+    }
+    return fd;
+}
+
+} // namespace
+
+Result<uint64_t> LocalHost::addMemory(uint64_t bytes) {
+    auto fd = openControl(controlDevice_);
+    if (!fd)
+        return fd.error();
+    Fd guard(fd.value());
+    v3_add_memory args{};
+    args.bytes = bytes;
+    if (::ioctl(guard.get(), V3_ADD_MEMORY, &args) != 0)
+        return errnoError(errno,
+                          "cannot reserve " + std::to_string(bytes >> 20) + " MB for guests");
+    return uint64_t(args.added);
+}
+
+Result<int> LocalHost::createGuest(const std::vector<uint8_t>& image, const std::string& name) {
+    if (name.empty() || name.size() >= V3_NAME_MAX)
+        return Error{EINVAL,
+                     "the VM name must be 1 to " + std::to_string(V3_NAME_MAX - 1) + " characters"};
+    auto fd = openControl(controlDevice_);
+    if (!fd)
+        return fd.error();
+    Fd guard(fd.value());
+    v3_create_guest args{};
+    args.image = reinterpret_cast<uintptr_t>(image.data());
+    args.image_size = image.size();
+    std::memcpy(args.name, name.data(), name.size());
+    int index = ::ioctl(guard.get(), V3_CREATE_GUEST, &args);
+    if (index < 0) {
+        int e = errno;
+        std::string detail(args.error, strnlen(args.error, sizeof args.error));
+        return Error{e, "cannot create VM '" + name +
+                            "': " + (detail.empty() ? std::string(std::strerror(e)) : detail)};
+    }
+    return index;
+}
+
+Result<Ok> LocalHost::freeGuest(int index) {
+    auto fd = openControl(controlDevice_);
+    if (!fd)
+        return fd.error();
+    Fd guard(fd.value());
+    if (::ioctl(guard.get(), V3_FREE_GUEST, static_cast<unsigned long>(index)) != 0) {
+        int e = errno;
+        return errnoError(e, "cannot free VM " + std::to_string(index),
+                          e == ENOENT ? "no such VM; see /proc/v3vee/v3-guests" : "");
+    }
+    return Ok{};
+}
+
+Result<Ok> LocalHost::vmCommand(int index, unsigned long request, const char* what) {
+    auto fd = openVm(index);
+    if (!fd)
+        return fd.error();
+    Fd guard(fd.value());
+    if (::ioctl(guard.get(), request) != 0) {
+        int e = errno;
+        return errnoError(e, std::string("cannot ") + what + " " + vmDeviceFile(index),
+                          stateHint(e));
+    }
+    return Ok{};
+}
+
+Result<Ok> LocalHost::launch(int index) {
+    return vmCommand(index, V3_VM_LAUNCH, "launch");
+}
+Result<Ok> LocalHost::pause(int index) {
+    return vmCommand(index, V3_VM_PAUSE, "pause");
+}
+Result<Ok> LocalHost::resume(int index) {
+    return vmCommand(index, V3_VM_CONTINUE, "continue");
+}
+Result<Ok> LocalHost::stop(int index) {
+    return vmCommand(index, V3_VM_STOP, "stop");
+}
+
+Result<VmInfo> LocalHost::vmInfo(int index) {
+    auto fd = openVm(index);
+    if (!fd)
+        return fd.error();
+    Fd guard(fd.value());
+    v3_vm_info raw{};
+    if (::ioctl(guard.get(), V3_VM_INFO, &raw) != 0)
+        return errnoError(errno, "V3_VM_INFO on " + vmDeviceFile(index) + " failed");
+    return VmInfo::fromAbi(raw);
+}
+
+Result<std::vector<GuestEntry>> LocalHost::listGuests() {
+    std::ifstream in(V3_PROC_GUESTS);
+    if (!in)
+        return errnoError(ENOENT, std::string("cannot read ") + V3_PROC_GUESTS,
+                          "is v3vee.ko loaded?");
+    std::stringstream text;
+    text << in.rdbuf();
+    return parseGuestList(text.str());
+}
+
+Result<int> LocalHost::openStream(int index, const std::string& stream) {
+    if (stream.empty() || stream.size() >= V3_NAME_MAX)
+        return Error{EINVAL, "the stream name must be 1 to 31 characters"};
+    auto fd = openVm(index);
+    if (!fd)
+        return fd.error();
+    Fd guard(fd.value());
+    v3_stream_connect args{};
+    std::memcpy(args.name, stream.data(), stream.size());
+    int streamFd = ::ioctl(guard.get(), V3_VM_STREAM_CONNECT, &args);
+    if (streamFd < 0) {
+        int e = errno;
+        std::string hint = e == ENOENT  ? "the VM has no CHAR_STREAM named '" + stream + "'"
+                           : e == EBUSY ? "another program is attached to it"
+                                        : "";
+        return errnoError(e, "cannot connect to stream '" + stream + "' of " + vmDeviceFile(index),
+                          hint);
+    }
+    return streamFd;
 }
 
 } // namespace v3ctl

@@ -60,17 +60,17 @@ std::string SandboxHost::displayName() const {
 }
 
 Result<Ok> SandboxHost::start(int timeoutSeconds) {
-    auto run = runProcess({script_, "start", "--dir", runDir_, "--timeout",
-                           std::to_string(timeoutSeconds)});
+    auto run = runProcess(
+        {script_, "start", "--dir", runDir_, "--timeout", std::to_string(timeoutSeconds)});
     if (!run)
         return run.error();
     const ProcessOutput& out = run.value();
     if (out.exitCode != 0) {
         std::string reason = lastLine(out.err);
         return Error{EIO, "the sandbox did not start: " +
-                              (reason.empty() ? "v3sandbox exited with status " +
-                                                    std::to_string(out.exitCode)
-                                              : reason)};
+                              (reason.empty()
+                                   ? "v3sandbox exited with status " + std::to_string(out.exitCode)
+                                   : reason)};
     }
     auto info = HostInfo::fromKeyValues(out.out);
     if (!info)

@@ -38,6 +38,21 @@ struct v3_host_services {
     v3_paddr_t (*allocate_pages)(unsigned long num_pages, unsigned long alignment);
     void (*free_pages)(v3_paddr_t paddr, unsigned long num_pages);
 
+    /* Guest RAM, from the memory the user reserved for VMs (V3_ADD_MEMORY /
+     * v3_mem). num_pages is at most 512 (2 MB); a 512-page block is 2 MB
+     * aligned. Zeroed. Returns 0 when the reservation is exhausted. */
+    v3_paddr_t (*allocate_guest_memory)(unsigned long num_pages);
+    void (*free_guest_memory)(v3_paddr_t paddr, unsigned long num_pages);
+
+    /* Named byte streams of a VM (CHAR_STREAM devices): stream_open returns
+     * the host's handle or NULL; stream_write queues guest output and never
+     * blocks (returns the bytes taken); stream_read takes pending host input
+     * (returns 0 when none). host_vm is the handle given to v3_create_vm. */
+    void *(*stream_open)(void *host_vm, const char *name);
+    unsigned long (*stream_write)(void *stream, const unsigned char *data, unsigned long size);
+    unsigned long (*stream_read)(void *stream, unsigned char *data, unsigned long size);
+    void (*stream_close)(void *stream);
+
     /* Small allocations, usable from any context that may sleep. NULL on
      * failure. */
     void *(*malloc)(unsigned long size);
@@ -79,6 +94,16 @@ struct v3_host_services {
     void (*cpuid)(unsigned int leaf, unsigned int subleaf, unsigned int regs[4]);
     int (*read_msr)(unsigned int msr, v3_u64 *value);
     int (*write_msr)(unsigned int msr, v3_u64 value);
+
+    /* The host's FPU/SSE registers around guest execution: fpu_begin saves
+     * whatever host task state lives in them and disables preemption until
+     * fpu_end (Linux: kernel_fpu_begin/end). The core saves and restores the
+     * guest's own FPU state inside that window. */
+    void (*fpu_begin)(void);
+    void (*fpu_end)(void);
+
+    /* A monotonic clock in nanoseconds (guest time is derived from it). */
+    v3_u64 (*monotonic_ns)(void);
 
     /* Scheduling. */
     void (*yield_cpu)(void);

@@ -43,6 +43,50 @@ int v3_get_hw_info(struct v3_hw_info *info);
 /* Whether v3_init enabled SVM on `cpu` (0 or 1). */
 int v3_cpu_enabled(unsigned int cpu);
 
+/* ---- Virtual machines ---------------------------------------------------- */
+
+struct v3_vm; /* opaque to the host */
+
+enum v3_vm_state_code {
+    V3_VM_CREATED = 0,
+    V3_VM_RUNNING = 1,
+    V3_VM_PAUSED = 2,
+    V3_VM_STOPPED = 3,
+    V3_VM_ERROR = 4,
+};
+
+/* Exit reasons counted per VM, in this order (vm/exit_stats.h). */
+#define V3_EXIT_REASONS 10
+
+struct v3_vm_status {
+    unsigned int state;     /* enum v3_vm_state_code */
+    unsigned int exit_code; /* what the guest passed to the test-exit device */
+    unsigned int num_cores;
+    unsigned int reserved;
+    v3_u64 memory_bytes;
+    v3_u64 uptime_ns; /* since launch; 0 before */
+    v3_u64 exits_total;
+    v3_u64 exits[V3_EXIT_REASONS];
+    char reason[256]; /* why it stopped or failed; "" otherwise */
+};
+
+/* Validates the image completely (container, XML, devices), builds the VM
+ * (memory from the guest reservation, devices, nested page tables) and loads
+ * its BIOS. host_vm is the host's handle for stream callbacks. On failure
+ * `error` holds one sentence naming what is wrong. The image buffer must
+ * stay valid until v3_free_vm. */
+int v3_create_vm(const void *image, unsigned long size, const char *name, void *host_vm,
+                 struct v3_vm **vm_out, char *error, unsigned long error_size);
+/* Lifecycle; synchronous. Each returns 0 or a negative errno (-EINVAL when the
+ * VM is not in a state the operation applies to). */
+int v3_launch_vm(struct v3_vm *vm);
+int v3_pause_vm(struct v3_vm *vm);
+int v3_continue_vm(struct v3_vm *vm);
+int v3_stop_vm(struct v3_vm *vm);
+/* Stops the VM if needed and releases everything it holds. */
+void v3_free_vm(struct v3_vm *vm);
+int v3_get_vm_status(struct v3_vm *vm, struct v3_vm_status *status);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,5 +16,9 @@ void deallocate(void* ptr) {
 
 } // namespace v3
 
-void* operator new(v3::usize size, v3::AllocTag) noexcept { return v3::allocate(size); }
-void* operator new[](v3::usize size, v3::AllocTag) noexcept { return v3::allocate(size); }
+void* operator new(v3::usize size, v3::AllocTag) noexcept {
+    return v3::allocate(size);
+}
+void* operator new[](v3::usize size, v3::AllocTag) noexcept {
+    return v3::allocate(size);
+}

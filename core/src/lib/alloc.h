@@ -5,12 +5,18 @@
 // v3::destroy.
 #pragma once
 
+#include "lib/result.h"
 #include "lib/types.h"
 
 namespace v3 {
-
 struct AllocTag {};
 inline constexpr AllocTag alloc{};
+} // namespace v3
+
+void* operator new(v3::usize size, v3::AllocTag) noexcept;
+void* operator new[](v3::usize size, v3::AllocTag) noexcept;
+
+namespace v3 {
 
 void* allocate(usize size);
 void deallocate(void* ptr);
@@ -28,6 +34,8 @@ public:
     OwnPtr() = default;
     explicit OwnPtr(T* object) : object_(object) {}
     OwnPtr(OwnPtr&& other) : object_(other.leak()) {}
+    // From an OwnPtr of a derived class (devices are owned as OwnPtr<Device>).
+    template <typename U> OwnPtr(OwnPtr<U>&& other) : object_(other.leak()) {}
     OwnPtr& operator=(OwnPtr&& other) {
         if (this != &other)
             reset(other.leak());
@@ -57,7 +65,12 @@ private:
     T* object_ = nullptr;
 };
 
-} // namespace v3
+// Creates a T with new (v3::alloc); an error when memory runs out.
+template <typename T, typename... Args> Result<OwnPtr<T>> try_make(Args&&... args) {
+    T* object = new (alloc) T(forward<Args>(args)...);
+    if (!object)
+        return make_error(Errno::NoMem, "out of memory");
+    return OwnPtr<T>(object);
+}
 
-void* operator new(v3::usize size, v3::AllocTag) noexcept;
-void* operator new[](v3::usize size, v3::AllocTag) noexcept;
+} // namespace v3

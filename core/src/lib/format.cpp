@@ -71,8 +71,25 @@ usize vformat(char* buffer, usize size, const char* fmt, __builtin_va_list args)
                 break;
         }
         int width = 0;
+        if (*p == '*') {
+            width = __builtin_va_arg(args, int);
+            ++p;
+        }
         while (*p >= '0' && *p <= '9')
             width = width * 10 + (*p++ - '0');
+        // Precision: for %s the most characters to print (%.*s takes an int
+        // argument), which is how StringViews are printed.
+        int precision = -1;
+        if (*p == '.') {
+            ++p;
+            precision = 0;
+            if (*p == '*') {
+                precision = __builtin_va_arg(args, int);
+                ++p;
+            }
+            while (*p >= '0' && *p <= '9')
+                precision = precision * 10 + (*p++ - '0');
+        }
         int longs = 0;
         bool size_t_arg = false;
         while (*p == 'l') {
@@ -90,7 +107,7 @@ usize vformat(char* buffer, usize size, const char* fmt, __builtin_va_list args)
             if (!s)
                 s = "(null)";
             usize n = 0;
-            while (s[n])
+            while ((precision < 0 || n < usize(precision)) && s[n])
                 ++n;
             put_padded(out, s, n, width, left, ' ');
             break;
@@ -102,7 +119,7 @@ usize vformat(char* buffer, usize size, const char* fmt, __builtin_va_list args)
         }
         case 'd':
         case 'i': {
-            i64 v = longs >= 2   ? __builtin_va_arg(args, long long)
+            i64 v = longs >= 2                 ? __builtin_va_arg(args, long long)
                     : longs == 1 || size_t_arg ? __builtin_va_arg(args, long)
                                                : __builtin_va_arg(args, int);
             u64 magnitude = v < 0 ? u64(0) - u64(v) : u64(v);
@@ -116,7 +133,7 @@ usize vformat(char* buffer, usize size, const char* fmt, __builtin_va_list args)
         case 'u':
         case 'x':
         case 'X': {
-            u64 v = longs >= 2   ? __builtin_va_arg(args, unsigned long long)
+            u64 v = longs >= 2                 ? __builtin_va_arg(args, unsigned long long)
                     : longs == 1 || size_t_arg ? __builtin_va_arg(args, unsigned long)
                                                : __builtin_va_arg(args, unsigned);
             usize n = to_digits(v, *p == 'u' ? 10 : 16, *p == 'X', digits);

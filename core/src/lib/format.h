@@ -1,7 +1,7 @@
 // Bounded formatting into a caller's buffer (vsnprintf's common subset:
-// %s %c %d %i %u %x %X %p %%, with l/ll/z length and a width with 0 or -
-// flags). The kernel has no libc, so the core carries its own; it is used for
-// error messages that name element paths and values.
+// %s %c %d %i %u %x %X %p %%, with l/ll/z length, a width (or *) with 0 or
+// - flags, and a precision for %s, including %.*s for StringViews). The kernel has no libc, so the
+// core carries its own; it is used for error messages that name element paths and values.
 #pragma once
 
 #include "lib/types.h"

@@ -15,7 +15,9 @@ struct Error {
     constexpr int negative_errno() const { return -static_cast<int>(code); }
 };
 
-constexpr Error make_error(Errno code, const char* message) { return Error{code, message}; }
+constexpr Error make_error(Errno code, const char* message) {
+    return Error{code, message};
+}
 
 template <typename T> class [[nodiscard]] Result {
 public:

@@ -9,7 +9,8 @@ class StringView {
 public:
     constexpr StringView() = default;
     constexpr StringView(const char* chars, usize length) : chars_(chars), length_(length) {}
-    constexpr StringView(const char* cstring) : chars_(cstring), length_(cstring ? strlen(cstring) : 0) {}
+    constexpr StringView(const char* cstring)
+        : chars_(cstring), length_(cstring ? strlen(cstring) : 0) {}
 
     constexpr const char* data() const { return chars_; }
     constexpr usize length() const { return length_; }
@@ -72,7 +73,9 @@ public:
             ++n;
         return n;
     }
-    static constexpr bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+    static constexpr bool is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
     static constexpr char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
 
 private:

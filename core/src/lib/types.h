@@ -27,7 +27,9 @@ template <typename T> constexpr T&& forward(typename RemoveReference<T>::Type& v
     return static_cast<T&&>(value);
 }
 
-constexpr u64 bit(unsigned n) { return u64(1) << n; }
+constexpr u64 bit(unsigned n) {
+    return u64(1) << n;
+}
 
 } // namespace v3
 
@@ -36,6 +38,8 @@ constexpr u64 bit(unsigned n) { return u64(1) << n; }
 #if __STDC_HOSTED__
 #include <new>
 #else
-inline void* operator new(v3::usize, void* where) noexcept { return where; }
+inline void* operator new(v3::usize, void* where) noexcept {
+    return where;
+}
 inline void operator delete(void*, void*) noexcept {}
 #endif

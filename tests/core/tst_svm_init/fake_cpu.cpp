@@ -11,9 +11,13 @@ namespace {
 FakeMachine* g_machine = nullptr;
 unsigned g_current_cpu = 0; // the CPU call_on_cpu is "running" on
 
-FakeCpu& current() { return g_machine->cpus.at(g_current_cpu); }
+FakeCpu& current() {
+    return g_machine->cpus.at(g_current_cpu);
+}
 
-unsigned fake_current_cpu() { return g_current_cpu; }
+unsigned fake_current_cpu() {
+    return g_current_cpu;
+}
 
 int fake_call_on_cpu(unsigned cpu, void (*fn)(void*), void* arg) {
     if (cpu >= g_machine->cpus.size() || !g_machine->cpus[cpu].online)
@@ -61,8 +65,12 @@ int fake_write_msr(unsigned index, v3_u64 value) {
     return 0;
 }
 
-unsigned fake_cpu_count() { return unsigned(g_machine->cpus.size()); }
-int fake_cpu_online(unsigned cpu) { return cpu < g_machine->cpus.size() && g_machine->cpus[cpu].online; }
+unsigned fake_cpu_count() {
+    return unsigned(g_machine->cpus.size());
+}
+int fake_cpu_online(unsigned cpu) {
+    return cpu < g_machine->cpus.size() && g_machine->cpus[cpu].online;
+}
 
 } // namespace
 
@@ -96,4 +104,6 @@ FakeMachine::~FakeMachine() {
     }
 }
 
-uint64_t FakeMachine::msr(unsigned cpu, uint32_t index) const { return cpus.at(cpu).msrs.at(index); }
+uint64_t FakeMachine::msr(unsigned cpu, uint32_t index) const {
+    return cpus.at(cpu).msrs.at(index);
+}

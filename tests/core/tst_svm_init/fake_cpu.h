@@ -18,8 +18,8 @@ struct FakeCpu {
 
 struct FakeMachine {
     std::vector<FakeCpu> cpus;
-    uint32_t svmLeafEax = 1;        // revision
-    uint32_t svmLeafEbx = 64;       // ASIDs
+    uint32_t svmLeafEax = 1;         // revision
+    uint32_t svmLeafEbx = 64;        // ASIDs
     uint32_t svmLeafEdx = 0x1 | 0x8; // nested paging, nrip-save
     int msrWrites = 0;
 

@@ -99,7 +99,8 @@ private slots:
         HostInfo info = sampleInfo();
         info.kernelRelease = "quote\" backslash\\ ctl\x01";
         QJsonParseError error{};
-        QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(info.toJson()), &error);
+        QJsonDocument doc =
+            QJsonDocument::fromJson(QByteArray::fromStdString(info.toJson()), &error);
         QCOMPARE(error.error, QJsonParseError::NoError);
         QJsonObject o = doc.object();
         QCOMPARE(o["kernel_release"].toString(), QString("quote\" backslash\\ ctl\x01"));
@@ -149,14 +150,16 @@ private slots:
         QCOMPARE(r.value().err, std::string("err\n"));
 
         // More than a pipe buffer on both streams must not deadlock.
-        auto big = runProcess({"sh", "-c", "head -c 300000 /dev/zero; head -c 300000 /dev/zero >&2"});
+        auto big =
+            runProcess({"sh", "-c", "head -c 300000 /dev/zero; head -c 300000 /dev/zero >&2"});
         QVERIFY(big.ok());
         QCOMPARE(big.value().out.size(), size_t(300000));
         QCOMPARE(big.value().err.size(), size_t(300000));
 
         auto missing = runProcess({"/nonexistent/program"});
         QVERIFY(!missing.ok());
-        QVERIFY(missing.error().message.find("cannot run /nonexistent/program") != std::string::npos);
+        QVERIFY(missing.error().message.find("cannot run /nonexistent/program") !=
+                std::string::npos);
     }
 
     void sandboxHostParsesTheStartBanner() {
@@ -178,7 +181,8 @@ private slots:
     void sandboxHostReportsWhyStartFailed() {
         QTemporaryDir dir;
         QString script = writeScript(
-            dir, "echo 'v3sandbox: v3vee.ko did not load in the sandbox: No such device' >&2; exit 2\n");
+            dir,
+            "echo 'v3sandbox: v3vee.ko did not load in the sandbox: No such device' >&2; exit 2\n");
         SandboxHost host(dir.path().toStdString(), script.toStdString());
         auto info = host.hostInfo();
         QVERIFY(!info.ok());

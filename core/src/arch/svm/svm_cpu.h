@@ -25,11 +25,11 @@ Result<Capabilities> probe();
 enum class EnableStatus : u8 {
     NotAttempted,
     Enabled,
-    NoSvm,            // CPUID says this CPU has no SVM
+    NoSvm, // CPUID says this CPU has no SVM
     DisabledByFirmware,
-    AlreadyEnabled,   // EFER.SVME was set: another hypervisor owns SVM here
+    AlreadyEnabled, // EFER.SVME was set: another hypervisor owns SVM here
     MsrFault,
-    DidNotStick,      // EFER.SVME read back clear after setting it
+    DidNotStick, // EFER.SVME read back clear after setting it
 };
 
 const char* describe(EnableStatus status);

@@ -1,0 +1,186 @@
+// Exit handling for SvmVcore: what each #VMEXIT means and what the VMM does
+// about it. Anything not handled here stops the VM with the exit's name and
+// the guest RIP (fail-stop), never the host.
+#include "arch/svm/svm_vcore.h"
+#include "arch/x86/cpu.h"
+#include "lib/log.h"
+#include "vm/vm.h"
+
+namespace v3::svm {
+
+namespace {
+
+constexpr u8 kVectorUd = 6;
+constexpr u8 kVectorGp = 13;
+
+u64 size_mask(u8 size) {
+    return size == 8 ? ~u64(0) : (u64(1) << (size * 8)) - 1;
+}
+
+} // namespace
+
+Result<void> SvmVcore::handle_exit() {
+    VmcbControl& c = vmcb_->control;
+    u64 code = c.exit_code;
+    switch (code) {
+    case kExitIntr:
+    case kExitNmi:
+    case kExitSmi:
+    case kExitInit:
+        // The host took (or will take, once GIF is set) its interrupt.
+        stats_.count(ExitReason::Interrupt);
+        return {};
+    case kExitVintr:
+        // The guest can take interrupts again: prepare_interrupts injects.
+        stats_.count(ExitReason::InterruptWindow);
+        c.virtual_interrupt &= ~kVirqPending;
+        c.intercept_misc1 &= ~kInterceptVintr;
+        return {};
+    case kExitIoio:
+        stats_.count(ExitReason::Io);
+        return handle_io();
+    case kExitCpuid:
+        stats_.count(ExitReason::Cpuid);
+        return handle_cpuid();
+    case kExitMsr:
+        stats_.count(ExitReason::Msr);
+        return handle_msr();
+    case kExitHlt:
+        stats_.count(ExitReason::Hlt);
+        advance_rip(1); // F4
+        halted_ = true;
+        return {};
+    case kExitNestedPageFault:
+        stats_.count(ExitReason::Mmio);
+        return handle_nested_page_fault();
+    case kExitShutdown:
+        stats_.count(ExitReason::Shutdown);
+        return make_error(Errno::Fault, "triple fault: the guest shut down (SHUTDOWN intercept)");
+    case kExitInvd:
+        stats_.count(ExitReason::Other);
+        advance_rip(2); // 0F 08; nothing is cached on the VM's behalf
+        return {};
+    case kExitVmrun:
+    case kExitVmmcall:
+    case kExitVmload:
+    case kExitVmsave:
+    case kExitStgi:
+    case kExitClgi:
+    case kExitSkinit:
+    case kExitInvlpga:
+    case kExitMonitor:
+    case kExitMwait:
+    case kExitXsetbv:
+        // Not offered to guests (no nested SVM, no MONITOR/XSAVE in CPUID):
+        // the architectural answer is #UD.
+        stats_.count(ExitReason::Exception);
+        inject_exception(kVectorUd);
+        return {};
+    case kExitInvalid:
+        return make_error(Errno::Inval, "VMRUN refused the guest state (VMEXIT_INVALID)");
+    default:
+        stats_.count(ExitReason::Other);
+        return make_error(Errno::NoSys, "unhandled VM exit");
+    }
+}
+
+Result<void> SvmVcore::handle_io() {
+    u64 info = vmcb_->control.exit_info1;
+    u16 port = u16(info >> kIoioPortShift);
+    u8 size = (info >> kIoioSizeShift) & 1 ? 1 : (info >> kIoioSizeShift) & 2 ? 2 : 4;
+    bool in = info & kIoioIn;
+    if (info & kIoioString) {
+        TRY(handle_string_io(port, size, in, info & kIoioRep, info));
+    } else if (in) {
+        u32 value = TRY(vm_.io_ports().read(port, size));
+        u64 rax = vmcb_->save.rax;
+        // IN to AL/AX keeps the rest of RAX; IN to EAX zero-extends.
+        vmcb_->save.rax = size == 4 ? value : (rax & ~size_mask(size)) | value;
+    } else {
+        TRY(vm_.io_ports().write(port, size, u32(vmcb_->save.rax & size_mask(size))));
+    }
+    vmcb_->save.rip = vmcb_->control.exit_info2; // the next instruction, always provided
+    return {};
+}
+
+// INS/OUTS. The guest addresses memory through ES:rDI (INS) or seg:rSI
+// (OUTS); only paging-off guests are handled here for now: with paging on the
+// linear address needs the guest page walk.
+Result<void> SvmVcore::handle_string_io(u16 port, u8 size, bool in, bool rep, u64 info) {
+    if (vmcb_->save.cr0 & x86::kCr0Pg)
+        return make_error(Errno::NoSys,
+                          "string I/O with guest paging enabled is not supported yet");
+    unsigned address_bits = (info >> kIoioAddrShift) & 1   ? 16
+                            : (info >> kIoioAddrShift) & 2 ? 32
+                                                           : 64;
+    u64 address_mask = address_bits == 64 ? ~u64(0) : (u64(1) << address_bits) - 1;
+    // exit_info1 bits 12:10 encode the segment as ES, CS, SS, DS, FS, GS.
+    unsigned segment = (info >> kIoioSegShift) & 7;
+    const VmcbSave& s = vmcb_->save;
+    const VmcbSegment* segs[6] = {&s.es, &s.cs, &s.ss, &s.ds, &s.fs, &s.gs};
+    const VmcbSegment& seg = in ? s.es : *segs[segment < 6 ? segment : unsigned(x86::DS)];
+    u64& index = in ? gprs_.rdi : gprs_.rsi;
+    u64 count = rep ? (gprs_.rcx & address_mask) : 1;
+    i64 step = (s.rflags & x86::kRflagsDf) ? -i64(size) : i64(size);
+    for (u64 i = 0; i < count; ++i) {
+        u64 linear = seg.base + (index & address_mask);
+        u8 bytes[4] = {};
+        if (in) {
+            u32 value = TRY(vm_.io_ports().read(port, size));
+            for (u8 b = 0; b < size; ++b)
+                bytes[b] = u8(value >> (8 * b));
+            TRY(vm_.memory().write(linear, bytes, size));
+        } else {
+            TRY(vm_.memory().read(linear, bytes, size));
+            u32 value = 0;
+            for (u8 b = 0; b < size; ++b)
+                value |= u32(bytes[b]) << (8 * b);
+            TRY(vm_.io_ports().write(port, size, value));
+        }
+        index = (index & ~address_mask) | ((index + u64(step)) & address_mask);
+        if (rep)
+            gprs_.rcx = (gprs_.rcx & ~address_mask) | ((gprs_.rcx - 1) & address_mask);
+        if (vm_.state() != VmState::Running)
+            break; // e.g. the test-exit port stopped the VM mid-string
+    }
+    return {};
+}
+
+Result<void> SvmVcore::handle_msr() {
+    bool write = vmcb_->control.exit_info1 & 1;
+    u32 msr = u32(gprs_.rcx);
+    VmcbSave& s = vmcb_->save;
+    if (msr == x86::kMsrEfer) {
+        // The guest sees its EFER without SVME, which VMRUN requires set.
+        if (write)
+            s.efer = (((u64(gprs_.rdx) << 32) | u32(s.rax)) & ~x86::kEferSvme) | x86::kEferSvme;
+        else {
+            u64 value = s.efer & ~x86::kEferSvme;
+            s.rax = u32(value);
+            gprs_.rdx = value >> 32;
+        }
+        advance_rip(2);
+        return {};
+    }
+    if (vm_.msrs().is_hooked(msr)) {
+        if (write) {
+            TRY(vm_.msrs().write(msr, (u64(u32(gprs_.rdx)) << 32) | u32(s.rax)));
+        } else {
+            u64 value = TRY(vm_.msrs().read(msr));
+            s.rax = u32(value);
+            gprs_.rdx = value >> 32;
+        }
+        advance_rip(2);
+        return {};
+    }
+    // An MSR this VM does not have: #GP, as the hardware does.
+    inject_exception(kVectorGp, true, 0);
+    return {};
+}
+
+Result<void> SvmVcore::handle_nested_page_fault() {
+    return make_error(Errno::NoSys,
+                      "nested page fault outside RAM (MMIO emulation is not available yet)");
+}
+
+} // namespace v3::svm

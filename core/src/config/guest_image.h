@@ -1,0 +1,25 @@
+// The single entry point for turning image bytes into a checked guest
+// description: the kernel calls it on V3_CREATE_GUEST and build_vm --check
+// calls the same function, so both accept and reject exactly the same images.
+#pragma once
+
+#include "config/diagnostic.h"
+#include "config/image.h"
+#include "config/vm_config.h"
+#include "lib/result.h"
+#include "lib/types.h"
+
+namespace v3::config {
+
+struct GuestImage {
+    ImageView image; // points into the caller's buffer
+    VmConfig config; // owns its parsed document
+};
+
+// read_image, then parse_vm_config with the device registry's class names
+// and validators, then the cross-checks between the two: every <files> entry
+// has a blob and every blob is named by a <files> entry. Nothing of the VM
+// is built here. The buffer must outlive the result.
+Result<GuestImage> load_guest_image(const u8* data, u64 size, Diagnostic& diag);
+
+} // namespace v3::config

@@ -1,0 +1,62 @@
+// The PC's 8254 programmable interval timer (device class "8254_PIT"):
+// counters 0-2 at ports 0x40-0x42, the control word register at 0x43, and
+// system control port B at 0x61 (GATE of counter 2, speaker data enable,
+// OUT of counter 2, the DRAM refresh toggle). The input clock runs at
+// 1,193,182 Hz of guest time; counter 0's OUT drives IRQ 0.
+//
+// Config: <device class="8254_PIT" id="PIT"/> (no settings).
+#pragma once
+
+#include "config/vm_config.h"
+#include "devices/device.h"
+#include "devices/pit_8254_channel.h"
+#include "hooks/io_port_bus.h"
+#include "vm/guest_clock.h"
+
+namespace v3 {
+class Vm;
+}
+
+namespace v3::devices {
+
+class Pit8254 final : public Device, public IoPortHandler, public TimeListener {
+public:
+    static constexpr u64 kInputHz = 1193182;
+
+    static Result<OwnPtr<Device>> try_create(Vm& vm, const config::DeviceEntry& entry,
+                                             config::Diagnostic& diag);
+    ~Pit8254() override;
+
+    StringView class_name() const override { return "8254_PIT"; }
+
+    Result<u32> io_read(const IoAccess& access) override;
+    Result<void> io_write(const IoAccess& access, u32 value) override;
+    Result<void> advance_time(u64 previous_ns, u64 now_ns) override;
+
+    Result<void> save(chkpt::Writer& writer) const override;
+    Result<void> load(chkpt::Reader& reader) override;
+
+    // Input clocks since the VM started (for tests and statistics).
+    u64 ticks() const { return ticks_; }
+    // Counter-0 periods that ended while the guest could not see them
+    // (several in one stretch of time) and were folded into one IRQ 0.
+    u64 coalesced_irqs() const { return coalesced_irqs_; }
+
+private:
+    explicit Pit8254(Vm& vm) : vm_(vm) {}
+
+    u8 read_port(u16 port);
+    void write_port(u16 port, u8 value);
+    void write_control(u8 value);
+
+    Vm& vm_;
+    PitChannel channels_[3] = {PitChannel(true), PitChannel(true), PitChannel(false)};
+    u64 ticks_ = 0;
+    // The fraction of an input clock not yet counted, in units of
+    // 1/1e9 clock (ns * Hz modulo 1e9): keeps long runs exact.
+    u64 tick_remainder_ = 0;
+    u8 port_b_ = 0; // the writable bits 0-3 of port 0x61
+    u64 coalesced_irqs_ = 0;
+};
+
+} // namespace v3::devices

@@ -1,0 +1,48 @@
+#include "intr/irq_router.h"
+
+namespace v3 {
+
+Result<void> IrqRouter::add_controller(InterruptController& controller) {
+    if (!controllers_.try_append(&controller))
+        return make_error(Errno::NoMem, "out of memory for an interrupt controller");
+    return {};
+}
+
+void IrqRouter::remove_controller(InterruptController& controller) {
+    for (usize i = controllers_.size(); i > 0; --i)
+        if (controllers_[i - 1] == &controller)
+            controllers_.remove(i - 1);
+}
+
+void IrqRouter::raise(u8 line) {
+    levels_[line / 64] |= u64(1) << (line % 64);
+    for (InterruptController* c : controllers_)
+        c->raise_irq(line);
+}
+
+void IrqRouter::lower(u8 line) {
+    levels_[line / 64] &= ~(u64(1) << (line % 64));
+    for (InterruptController* c : controllers_)
+        c->lower_irq(line);
+}
+
+void IrqRouter::pulse(u8 line) {
+    raise(line);
+    lower(line);
+}
+
+bool IrqRouter::interrupt_pending() const {
+    for (InterruptController* c : controllers_)
+        if (c->interrupt_pending())
+            return true;
+    return false;
+}
+
+Result<u8> IrqRouter::acknowledge() {
+    for (InterruptController* c : controllers_)
+        if (c->interrupt_pending())
+            return c->acknowledge();
+    return make_error(Errno::NoEnt, "no interrupt is pending");
+}
+
+} // namespace v3

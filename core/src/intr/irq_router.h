@@ -1,0 +1,47 @@
+// IRQ lines from devices to the interrupt controllers (Palacios' intr
+// routers). A device raises or lowers a line; every registered controller
+// (the 8259A pair now, the IOAPIC later) sees it. The CPU backend asks the
+// router whether an interrupt is pending and acknowledges it (INTA), which
+// yields the vector to inject.
+#pragma once
+
+#include "lib/result.h"
+#include "lib/vector.h"
+
+namespace v3 {
+
+inline constexpr unsigned kMaxIrqLines = 256;
+
+class InterruptController {
+public:
+    virtual ~InterruptController() = default;
+    virtual void raise_irq(u8 line) = 0;
+    virtual void lower_irq(u8 line) = 0;
+    // Whether the controller has an interrupt for the CPU.
+    virtual bool interrupt_pending() const = 0;
+    // INTA: the vector to inject, moving the request into service.
+    virtual Result<u8> acknowledge() = 0;
+};
+
+class IrqRouter {
+public:
+    Result<void> add_controller(InterruptController& controller);
+    void remove_controller(InterruptController& controller);
+
+    // Level changes: raising a raised line or lowering a low one is a no-op
+    // for the record, but still reaches the controllers (edge logic is theirs).
+    void raise(u8 line);
+    void lower(u8 line);
+    // A pulse (raise then lower), for edge-triggered sources.
+    void pulse(u8 line);
+
+    bool is_raised(u8 line) const { return (levels_[line / 64] >> (line % 64)) & 1; }
+    bool interrupt_pending() const;
+    Result<u8> acknowledge();
+
+private:
+    Vector<InterruptController*> controllers_;
+    u64 levels_[kMaxIrqLines / 64] = {};
+};
+
+} // namespace v3

@@ -1,0 +1,86 @@
+#include "vm/vm.h"
+#include "lib/format.h"
+#include "lib/host.h"
+#include "lib/log.h"
+
+namespace v3 {
+
+const char* describe(VmState state) {
+    switch (state) {
+    case VmState::Created:
+        return "created";
+    case VmState::Running:
+        return "running";
+    case VmState::Paused:
+        return "paused";
+    case VmState::Stopped:
+        return "stopped";
+    case VmState::Error:
+        return "error";
+    }
+    return "unknown";
+}
+
+Result<OwnPtr<Vm>> Vm::try_create(StringView name, const config::VmConfig& config,
+                                  const VmEnvironment& environment, config::Diagnostic& diag) {
+    OwnPtr<Vm> vm(new (alloc) Vm);
+    if (!vm)
+        return make_error(Errno::NoMem, "out of memory for a VM");
+    vm->name_ = TRY(String::try_create(name));
+    vm->device_lock_ = host().mutex_alloc();
+    if (!vm->device_lock_)
+        return make_error(Errno::NoMem, "out of memory for the VM's device lock");
+    vm->num_cores_ = config.num_cores;
+    vm->environment_ = environment;
+
+    auto memory = GuestMemory::try_create(config.memory_bytes);
+    if (memory.is_error()) {
+        format(diag.message, sizeof diag.message, "cannot allocate %llu MB of guest memory: %s",
+               (unsigned long long)(config.memory_bytes >> 20), memory.error().message);
+        return memory.error();
+    }
+    vm->memory_ = memory.release_value();
+    for (const config::MemoryRegionConfig& region : config.memmap) {
+        auto added =
+            vm->memory_->add_passthrough(region.start, region.end - region.start, region.host_addr);
+        if (added.is_error()) {
+            format(diag.message, sizeof diag.message, "/vm/memmap: region 0x%llx-0x%llx: %s",
+                   (unsigned long long)region.start, (unsigned long long)region.end,
+                   added.error().message);
+            return added.error();
+        }
+    }
+    TRY(vm->devices_.create_all(*vm, config, diag));
+    return vm;
+}
+
+Vm::~Vm() {
+    devices_.destroy_all();
+    if (device_lock_)
+        host().mutex_free(device_lock_);
+}
+
+void Vm::lock_devices() {
+    host().mutex_lock(device_lock_);
+}
+void Vm::unlock_devices() {
+    host().mutex_unlock(device_lock_);
+}
+
+void Vm::fail(const char* fmt, ...) {
+    __builtin_va_list args;
+    __builtin_va_start(args, fmt);
+    vformat(stop_reason_, sizeof stop_reason_, fmt, args);
+    __builtin_va_end(args);
+    state_ = VmState::Error;
+    V3_ERROR("v3vee: VM %s stopped on an error: %s\n", name_.c_str(), stop_reason_);
+}
+
+void Vm::request_stop(u32 exit_code, const char* reason) {
+    exit_code_ = exit_code;
+    format(stop_reason_, sizeof stop_reason_, "%s", reason);
+    state_ = VmState::Stopped;
+    V3_INFO("v3vee: VM %s stopped: %s (status %u)\n", name_.c_str(), reason, exit_code);
+}
+
+} // namespace v3

@@ -1,0 +1,97 @@
+// A virtual machine: its memory, hook tables, IRQ router, clock and devices,
+// and its lifecycle state. Built from a validated configuration by
+// Vm::try_create; the CPU backend and run loop (arch/, vm/ later) drive it.
+#pragma once
+
+#include "config/vm_config.h"
+#include "devices/device_manager.h"
+#include "hooks/cpuid_hooks.h"
+#include "hooks/host_events.h"
+#include "hooks/io_port_bus.h"
+#include "hooks/memory_hooks.h"
+#include "hooks/msr_hooks.h"
+#include "intr/irq_router.h"
+#include "lib/string.h"
+#include "mem/guest_memory.h"
+#include "vm/guest_clock.h"
+#include "vm/host_streams.h"
+
+namespace v3 {
+
+enum class VmState : u8 { Created, Running, Paused, Stopped, Error };
+
+const char* describe(VmState state);
+
+// What the embedding offers a VM. Every member may be null; a device that
+// needs a missing service fails to create with a message saying so.
+struct VmEnvironment {
+    StreamProvider* streams = nullptr;
+};
+
+class Vm {
+public:
+    static Result<OwnPtr<Vm>> try_create(StringView name, const config::VmConfig& config,
+                                         const VmEnvironment& environment,
+                                         config::Diagnostic& diag);
+    ~Vm();
+    Vm(const Vm&) = delete;
+    Vm& operator=(const Vm&) = delete;
+
+    StringView name() const { return name_.view(); }
+    const char* name_cstr() const { return name_.c_str(); }
+
+    // Serialises device access between core threads (the device lock).
+    void lock_devices();
+    void unlock_devices();
+    u32 num_cores() const { return num_cores_; }
+    const VmEnvironment& environment() const { return environment_; }
+
+    VmState state() const { return state_; }
+    void set_state(VmState state) { state_ = state; }
+    // Why the VM stopped or failed ("" while it runs).
+    const char* stop_reason() const { return stop_reason_; }
+    // The status a guest passed to the test-exit device.
+    u32 exit_code() const { return exit_code_; }
+
+    // Fail-stop: something the VMM cannot handle happened. The VM enters the
+    // error state with this reason (logged); the host is unaffected.
+    void fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+    // The guest asked to stop (test-exit device, ACPI power off later).
+    void request_stop(u32 exit_code, const char* reason);
+
+    IoPortBus& io_ports() { return io_ports_; }
+    MemoryHooks& memory_hooks() { return memory_hooks_; }
+    MsrHooks& msrs() { return msrs_; }
+    CpuidHooks& cpuid() { return cpuid_; }
+    HostEvents& host_events() { return host_events_; }
+    IrqRouter& irqs() { return irqs_; }
+    GuestClock& clock() { return clock_; }
+    GuestMemory& memory() { return *memory_; }
+    const GuestMemory& memory() const { return *memory_; }
+    devices::DeviceManager& devices() { return devices_; }
+
+private:
+    Vm() = default;
+
+    String name_;
+    void* device_lock_ = nullptr; // host mutex
+    u32 num_cores_ = 0;
+    VmEnvironment environment_;
+    VmState state_ = VmState::Created;
+    char stop_reason_[256] = {};
+    u32 exit_code_ = 0;
+
+    // Declared before the devices: devices unregister from these when they
+    // are destroyed, which happens first (members die in reverse order).
+    IoPortBus io_ports_;
+    MemoryHooks memory_hooks_;
+    MsrHooks msrs_;
+    CpuidHooks cpuid_;
+    HostEvents host_events_;
+    IrqRouter irqs_;
+    GuestClock clock_;
+    OwnPtr<GuestMemory> memory_;
+    devices::DeviceManager devices_;
+};
+
+} // namespace v3

@@ -1,0 +1,56 @@
+// Running a VM: the SVM control structures (nested page tables, permission
+// maps), one SvmVcore and one host thread ("NAME-CORE") per virtual core, and
+// the synchronous lifecycle operations the host calls (launch, pause,
+// continue, stop). All device work happens on core threads under the VM's
+// device lock, so a device never sees two callers at once.
+#pragma once
+
+#include "arch/svm/nested_paging.h"
+#include "arch/svm/svm_vcore.h"
+#include "lib/vector.h"
+#include "vm/exit_stats.h"
+
+namespace v3 {
+
+class Vm;
+
+class VmRuntime {
+public:
+    static Result<OwnPtr<VmRuntime>> try_create(Vm& vm);
+    ~VmRuntime(); // stops the threads if still running, frees everything
+
+    // Starts one thread per core. The VM must be in the created state.
+    Result<void> launch();
+    // Returns once every core thread is parked outside the guest.
+    Result<void> pause();
+    Result<void> resume();
+    // Stops and joins every core thread; the VM ends stopped (unless it had
+    // already failed or stopped itself).
+    void stop();
+
+    ExitStats total_stats() const;
+    u64 started_ns() const { return started_ns_; }
+    bool threads_running() const { return !threads_.is_empty(); }
+
+private:
+    explicit VmRuntime(Vm& vm) : vm_(vm) {}
+    struct CoreThread {
+        VmRuntime* runtime;
+        svm::SvmVcore* core;
+        void* thread;
+    };
+    static int core_thread_main(void* arg);
+    void run_core(svm::SvmVcore& core);
+
+    Vm& vm_;
+    OwnPtr<svm::NestedPageTables> npt_;
+    svm::SharedControl shared_{};
+    Vector<OwnPtr<svm::SvmVcore>> cores_;
+    Vector<CoreThread*> threads_;
+    u64 started_ns_ = 0;
+    volatile bool stop_requested_ = false;
+    volatile bool pause_requested_ = false;
+    volatile u32 parked_ = 0;
+};
+
+} // namespace v3

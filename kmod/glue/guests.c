@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/* VMs on the Linux side: V3_CREATE_GUEST / V3_FREE_GUEST, one character
+ * device /dev/v3-vmN per VM with the lifecycle ioctls, and the table behind
+ * /proc/v3vee/v3-guests. Every argument from userspace is copied and checked
+ * before use. */
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include <v3/vmm.h>
+
+#include "guests.h"
+#include "v3vee_glue.h"
+
+static DEFINE_MUTEX(v3_guests_lock);
+static struct v3_guest *v3_guests[V3_MAX_GUESTS];
+static dev_t v3_guests_devt;
+static struct class *v3_guests_class;
+
+static void v3_guest_release(struct kref *ref)
+{
+	struct v3_guest *guest = container_of(ref, struct v3_guest, ref);
+
+	if (guest->vm)
+		v3_free_vm(guest->vm);
+	v3_streams_release(guest);
+	vfree(guest->image);
+	kfree(guest);
+}
+
+void v3_guest_get(struct v3_guest *guest)
+{
+	kref_get(&guest->ref);
+}
+
+void v3_guest_put(struct v3_guest *guest)
+{
+	kref_put(&guest->ref, v3_guest_release);
+}
+
+static bool v3_valid_name(const char *name)
+{
+	size_t i, len = strnlen(name, V3_NAME_MAX);
+
+	if (len == 0 || len >= V3_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!(isalnum(c) || c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static long v3_vm_ioctl_info(struct v3_guest *guest, struct v3_vm_info __user *arg)
+{
+	struct v3_vm_status status;
+	struct v3_vm_info *info;
+	long rc;
+
+	BUILD_BUG_ON(V3_EXIT_REASONS != V3_EXIT_REASON_COUNT);
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	rc = v3_get_vm_status(guest->vm, &status);
+	if (!rc) {
+		memcpy(info->name, guest->name, sizeof(info->name));
+		info->index = guest->index;
+		info->state = status.state;
+		info->exit_code = status.exit_code;
+		info->num_cores = status.num_cores;
+		info->memory_bytes = status.memory_bytes;
+		info->uptime_ns = status.uptime_ns;
+		info->exits_total = status.exits_total;
+		memcpy(info->exits, status.exits, sizeof(info->exits));
+		strscpy(info->reason, status.reason, sizeof(info->reason));
+		rc = copy_to_user(arg, info, sizeof(*info)) ? -EFAULT : 0;
+	}
+	kfree(info);
+	return rc;
+}
+
+static long v3_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct v3_guest *guest = file->private_data;
+	long rc;
+
+	if (cmd == V3_VM_STREAM_CONNECT)
+		return v3_stream_connect(guest, (void __user *)arg);
+	if (cmd == V3_VM_INFO)
+		return v3_vm_ioctl_info(guest, (void __user *)arg);
+
+	mutex_lock(&guest->lock);
+	if (guest->removed) {
+		mutex_unlock(&guest->lock);
+		return -ENODEV;
+	}
+	switch (cmd) {
+	case V3_VM_LAUNCH:
+		rc = v3_launch_vm(guest->vm);
+		break;
+	case V3_VM_PAUSE:
+		rc = v3_pause_vm(guest->vm);
+		break;
+	case V3_VM_CONTINUE:
+		rc = v3_continue_vm(guest->vm);
+		break;
+	case V3_VM_STOP:
+		rc = v3_stop_vm(guest->vm);
+		break;
+	default:
+		rc = -ENOTTY;
+		break;
+	}
+	mutex_unlock(&guest->lock);
+	return rc;
+}
+
+static int v3_vm_open(struct inode *inode, struct file *file)
+{
+	struct v3_guest *guest;
+	int index = iminor(inode) - 1;
+
+	if (index < 0 || index >= V3_MAX_GUESTS)
+		return -ENODEV;
+	mutex_lock(&v3_guests_lock);
+	guest = v3_guests[index];
+	if (guest)
+		v3_guest_get(guest);
+	mutex_unlock(&v3_guests_lock);
+	if (!guest)
+		return -ENODEV;
+	file->private_data = guest;
+	return 0;
+}
+
+static int v3_vm_release(struct inode *inode, struct file *file)
+{
+	v3_guest_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations v3_vm_fops = {
+	.owner = THIS_MODULE,
+	.open = v3_vm_open,
+	.release = v3_vm_release,
+	.unlocked_ioctl = v3_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+long v3_guest_create(struct v3_create_guest __user *uarg)
+{
+	struct v3_create_guest *args;
+	struct v3_guest *guest = NULL;
+	int index = -1, i, rc;
+
+	args = kzalloc(sizeof(*args), GFP_KERNEL);
+	if (!args)
+		return -ENOMEM;
+	if (copy_from_user(args, uarg, sizeof(*args))) {
+		rc = -EFAULT;
+		goto out;
+	}
+	args->name[V3_NAME_MAX - 1] = 0;
+	memset(args->error, 0, sizeof(args->error));
+	if (!v3_valid_name(args->name)) {
+		snprintf(args->error, sizeof(args->error),
+			 "the VM name must be 1-31 characters of A-Z a-z 0-9 _ . -");
+		rc = -EINVAL;
+		goto report;
+	}
+	if (args->image_size == 0 || args->image_size > V3_IMAGE_MAX) {
+		snprintf(args->error, sizeof(args->error),
+			 "the image is %llu bytes; it must be 1 byte to %llu MB",
+			 args->image_size, V3_IMAGE_MAX >> 20);
+		rc = -EINVAL;
+		goto report;
+	}
+
+	guest = kzalloc(sizeof(*guest), GFP_KERNEL);
+	if (guest)
+		guest->image = vmalloc(args->image_size);
+	if (!guest || !guest->image) {
+		rc = -ENOMEM;
+		goto out_guest;
+	}
+	if (copy_from_user(guest->image, u64_to_user_ptr(args->image), args->image_size)) {
+		rc = -EFAULT;
+		goto out_guest;
+	}
+	kref_init(&guest->ref);
+	mutex_init(&guest->lock);
+	INIT_LIST_HEAD(&guest->streams);
+	spin_lock_init(&guest->streams_lock);
+	memcpy(guest->name, args->name, V3_NAME_MAX);
+
+	mutex_lock(&v3_guests_lock);
+	for (i = 0; i < V3_MAX_GUESTS; i++) {
+		if (v3_guests[i] && !strcmp(v3_guests[i]->name, args->name)) {
+			mutex_unlock(&v3_guests_lock);
+			snprintf(args->error, sizeof(args->error),
+				 "a VM named '%s' already exists (/dev/v3-vm%d)", args->name, i);
+			rc = -EEXIST;
+			goto out_guest_report;
+		}
+		if (!v3_guests[i] && index < 0)
+			index = i;
+	}
+	if (index < 0) {
+		mutex_unlock(&v3_guests_lock);
+		snprintf(args->error, sizeof(args->error), "the module holds %d VMs already",
+			 V3_MAX_GUESTS);
+		rc = -ENOSPC;
+		goto out_guest_report;
+	}
+	guest->index = index;
+	v3_guests[index] = guest; /* reserve the slot while the VM is built */
+	mutex_unlock(&v3_guests_lock);
+
+	rc = v3_create_vm(guest->image, args->image_size, guest->name, guest, &guest->vm,
+			  args->error, sizeof(args->error));
+	if (rc)
+		goto out_slot;
+
+	cdev_init(&guest->cdev, &v3_vm_fops);
+	guest->cdev.owner = THIS_MODULE;
+	rc = cdev_add(&guest->cdev, MKDEV(MAJOR(v3_guests_devt), index + 1), 1);
+	if (rc)
+		goto out_slot;
+	guest->dev = device_create(v3_guests_class, NULL, MKDEV(MAJOR(v3_guests_devt), index + 1),
+				   NULL, "v3-vm%d", index);
+	if (IS_ERR(guest->dev)) {
+		rc = PTR_ERR(guest->dev);
+		cdev_del(&guest->cdev);
+		goto out_slot;
+	}
+	kfree(args);
+	return index;
+
+out_slot:
+	mutex_lock(&v3_guests_lock);
+	v3_guests[index] = NULL;
+	mutex_unlock(&v3_guests_lock);
+out_guest_report:
+	v3_guest_put(guest); /* frees the VM (if built), streams and image */
+	guest = NULL;
+report:
+	if (copy_to_user(uarg->error, args->error, sizeof(args->error)))
+		rc = -EFAULT;
+	goto out;
+out_guest:
+	if (guest) {
+		vfree(guest->image);
+		kfree(guest);
+	}
+out:
+	kfree(args);
+	return rc;
+}
+
+/* Removes the VM from the table and its device node; the VM itself stops
+ * now and is freed once the last open file on it is closed. */
+static void v3_guest_remove(struct v3_guest *guest)
+{
+	device_destroy(v3_guests_class, MKDEV(MAJOR(v3_guests_devt), guest->index + 1));
+	cdev_del(&guest->cdev);
+	mutex_lock(&guest->lock);
+	guest->removed = true;
+	v3_stop_vm(guest->vm);
+	mutex_unlock(&guest->lock);
+	v3_guest_put(guest);
+}
+
+long v3_guest_free(unsigned long index)
+{
+	struct v3_guest *guest;
+
+	if (index >= V3_MAX_GUESTS)
+		return -EINVAL;
+	mutex_lock(&v3_guests_lock);
+	guest = v3_guests[index];
+	if (!guest || !guest->dev) {
+		mutex_unlock(&v3_guests_lock);
+		return -ENOENT;
+	}
+	v3_guests[index] = NULL;
+	mutex_unlock(&v3_guests_lock);
+	v3_guest_remove(guest);
+	return 0;
+}
+
+unsigned int v3_guest_count(void)
+{
+	unsigned int count = 0;
+	int i;
+
+	mutex_lock(&v3_guests_lock);
+	for (i = 0; i < V3_MAX_GUESTS; i++)
+		count += v3_guests[i] && v3_guests[i]->dev;
+	mutex_unlock(&v3_guests_lock);
+	return count;
+}
+
+void v3_guests_show(struct seq_file *s)
+{
+	int i;
+
+	mutex_lock(&v3_guests_lock);
+	for (i = 0; i < V3_MAX_GUESTS; i++)
+		if (v3_guests[i] && v3_guests[i]->dev)
+			seq_printf(s, "%s /dev/v3-vm%d\n", v3_guests[i]->name, i);
+	mutex_unlock(&v3_guests_lock);
+}
+
+int v3_guests_init(dev_t devt, struct class *class)
+{
+	v3_guests_devt = devt;
+	v3_guests_class = class;
+	return 0;
+}
+
+void v3_guests_exit(void)
+{
+	int i;
+
+	for (i = 0; i < V3_MAX_GUESTS; i++) {
+		struct v3_guest *guest;
+
+		mutex_lock(&v3_guests_lock);
+		guest = v3_guests[i];
+		v3_guests[i] = NULL;
+		mutex_unlock(&v3_guests_lock);
+		if (guest && guest->dev)
+			v3_guest_remove(guest);
+	}
+}

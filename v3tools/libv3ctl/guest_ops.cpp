@@ -1,0 +1,131 @@
+#include "guest_ops.h"
+
+#include <uapi/v3vee.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+namespace v3ctl {
+
+static_assert(kExitReasonCount == V3_EXIT_REASON_COUNT);
+
+const char* stateName(VmState state) {
+    switch (state) {
+    case VmState::Created:
+        return "created";
+    case VmState::Running:
+        return "running";
+    case VmState::Paused:
+        return "paused";
+    case VmState::Stopped:
+        return "stopped";
+    case VmState::Error:
+        return "error";
+    case VmState::Unknown:
+        break;
+    }
+    return "unknown";
+}
+
+VmInfo VmInfo::fromAbi(const v3_vm_info& raw) {
+    VmInfo info;
+    info.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
+    info.index = int(raw.index);
+    info.state = raw.state <= V3_STATE_ERROR ? VmState(raw.state) : VmState::Unknown;
+    info.exitCode = raw.exit_code;
+    info.numCores = raw.num_cores;
+    info.memoryBytes = raw.memory_bytes;
+    info.uptimeNs = raw.uptime_ns;
+    info.exitsTotal = raw.exits_total;
+    for (size_t i = 0; i < kExitReasonCount; ++i)
+        info.exits[i] = raw.exits[i];
+    info.reason.assign(raw.reason, strnlen(raw.reason, sizeof raw.reason));
+    return info;
+}
+
+namespace {
+
+std::string quoted(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+            continue;
+        }
+        out += c;
+    }
+    return out + "\"";
+}
+
+} // namespace
+
+std::string VmInfo::toJson() const {
+    std::ostringstream s;
+    s << "{\"name\": " << quoted(name) << ", \"index\": " << index
+      << ", \"device\": " << quoted(vmDeviceFile(index))
+      << ", \"state\": " << quoted(stateName(state)) << ", \"reason\": " << quoted(reason)
+      << ", \"exit_code\": " << exitCode << ", \"cores\": " << numCores
+      << ", \"memory_bytes\": " << memoryBytes << ", \"uptime_ns\": " << uptimeNs
+      << ", \"exits_total\": " << exitsTotal << ", \"exits\": {";
+    for (size_t i = 0; i < kExitReasonCount; ++i)
+        s << (i ? ", " : "") << quoted(kExitReasonNames[i]) << ": " << exits[i];
+    s << "}}";
+    return s.str();
+}
+
+std::string VmInfo::toKeyValues() const {
+    std::ostringstream s;
+    s << "name=" << name << "\nindex=" << index << "\nstate=" << stateName(state)
+      << "\nreason=" << reason << "\nexit_code=" << exitCode << "\ncores=" << numCores
+      << "\nmemory_bytes=" << memoryBytes << "\nuptime_ns=" << uptimeNs
+      << "\nexits_total=" << exitsTotal << "\n";
+    for (size_t i = 0; i < kExitReasonCount; ++i)
+        s << "exits." << kExitReasonNames[i] << "=" << exits[i] << "\n";
+    return s.str();
+}
+
+std::vector<GuestEntry> parseGuestList(const std::string& text, std::vector<std::string>* bad) {
+    std::vector<GuestEntry> entries;
+    std::istringstream in(text);
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        std::istringstream fields(line);
+        std::string name, device;
+        fields >> name >> device; // any run of spaces or tabs separates fields
+        if (name.empty())
+            continue;
+        if (device.empty()) {
+            if (bad)
+                bad->push_back("line " + std::to_string(number) + ": '" + line + "'");
+            continue;
+        }
+        entries.push_back({name, device});
+    }
+    return entries;
+}
+
+Result<int> vmIndexFromArgument(const std::string& argument) {
+    std::string digits = argument;
+    const std::string prefix = "/dev/v3-vm";
+    if (digits.rfind(prefix, 0) == 0)
+        digits = digits.substr(prefix.size());
+    char* end = nullptr;
+    errno = 0;
+    long index = std::strtol(digits.c_str(), &end, 10);
+    if (digits.empty() || *end || errno || index < 0 || index >= 127)
+        return Error{EINVAL, "'" + argument + "' is not a VM device (/dev/v3-vmN) or index"};
+    return int(index);
+}
+
+std::string vmDeviceFile(int index) {
+    return "/dev/v3-vm" + std::to_string(index);
+}
+
+} // namespace v3ctl

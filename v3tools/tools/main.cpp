@@ -1,0 +1,116 @@
+// Dispatches on the program name (argv[0]) to one of the v3 tools; also
+// callable as `v3tools COMMAND ARGS...`.
+#include "tool.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace v3tools {
+
+namespace {
+
+const Command kCommands[] = {
+    {"v3_mem", "MB", "Reserve MB megabytes of host memory for guest RAM.", 1, 1, run_mem},
+    {"v3_create", "IMAGE NAME",
+     "Create a VM named NAME from IMAGE (made by build_vm); prints its device file.", 2, 2,
+     run_create},
+    {"v3_free", "VM", "Free a VM (its index or /dev/v3-vmN), stopping it first.", 1, 1, run_free},
+    {"v3_launch", "VM", "Start a created VM.", 1, 1, run_launch},
+    {"v3_pause", "VM", "Pause a running VM.", 1, 1, run_pause},
+    {"v3_continue", "VM", "Continue a paused VM.", 1, 1, run_continue},
+    {"v3_stop", "VM", "Stop a running or paused VM.", 1, 1, run_stop},
+    {"v3_info", "[VM]",
+     "Without VM: the host's module (version, SVM, CPUs, guest memory).\n"
+     "  With VM: its state, reason, memory, cores and exit counters.",
+     0, 1, run_info},
+    {"v3_stream", "VM STREAM",
+     "Attach this terminal to a VM's stream (e.g. com1): raw mode, Ctrl-] detaches.", 2, 2,
+     run_stream},
+    {"v3_monitor", "VM STREAM", "Print a VM's stream output until the VM ends (Ctrl-C stops).", 2,
+     2, run_monitor},
+};
+
+void usage(const Command& c, FILE* to) {
+    std::fprintf(to,
+                 "usage: %s [--host URI] [--json] %s\n  %s\n"
+                 "  --host URI  local (this machine's /dev/v3vee), sandbox, or auto (default)\n"
+                 "  --json      machine-readable output (v3_info)\n",
+                 c.name, c.synopsis, c.description);
+}
+
+const Command* find(const std::string& name) {
+    for (const Command& c : kCommands)
+        if (name == c.name)
+            return &c;
+    return nullptr;
+}
+
+} // namespace
+
+void fail_line(const Invocation& call, const std::string& message) {
+    std::fprintf(stderr, "%s: %s\n", call.tool.c_str(), message.c_str());
+}
+
+int report(const Invocation& call, const v3ctl::Error& error) {
+    fail_line(call, error.message);
+    return kExitFailed;
+}
+
+} // namespace v3tools
+
+using namespace v3tools;
+
+int main(int argc, char** argv) {
+    std::string name = argv[0];
+    if (auto slash = name.rfind('/'); slash != std::string::npos)
+        name = name.substr(slash + 1);
+    int first = 1;
+    if (!find(name) && argc > 1) { // `v3tools v3_create ...`
+        name = argv[1];
+        first = 2;
+    }
+    const Command* command = find(name);
+    if (!command) {
+        std::fprintf(stderr, "v3tools: unknown tool '%s'; the tools are:", name.c_str());
+        for (const Command& c : kCommands)
+            std::fprintf(stderr, " %s", c.name);
+        std::fprintf(stderr, "\n");
+        return kExitUsage;
+    }
+
+    Invocation call;
+    call.tool = command->name;
+    for (int i = first; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            usage(*command, stdout);
+            return kExitOk;
+        } else if (arg == "--json") {
+            call.json = true;
+        } else if (arg == "--kv") {
+            call.kv = true;
+        } else if (arg == "--host" && i + 1 < argc) {
+            call.host = argv[++i];
+        } else if (arg.rfind("--host=", 0) == 0) {
+            call.host = arg.substr(7);
+        } else if (arg.size() > 1 && arg[0] == '-' && arg[1] == '-') {
+            fail_line(call, "unknown option '" + arg + "'");
+            usage(*command, stderr);
+            return kExitUsage;
+        } else {
+            call.args.push_back(arg);
+        }
+    }
+    if (call.args.size() < command->min_args || call.args.size() > command->max_args) {
+        fail_line(call, "expected " + std::string(command->synopsis) + ", got " +
+                            std::to_string(call.args.size()) + " argument(s)");
+        usage(*command, stderr);
+        return kExitUsage;
+    }
+    auto host = v3ctl::openHost(call.host);
+    if (!host) {
+        fail_line(call, host.error().message);
+        return kExitUsage;
+    }
+    return command->run(call, *host.value());
+}

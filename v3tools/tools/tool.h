@@ -1,0 +1,52 @@
+// The v3 tools are one static program installed under each Palacios name
+// (v3_create, v3_launch, ...): it runs the command its name says. Each
+// command lives in its own file and follows the same conventions: Palacios'
+// argument order, --help, --host URI, one clear error line on stderr, and
+// exit status 0 (done), 1 (the host refused or failed), 2 (usage).
+#pragma once
+
+#include "host_connection.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace v3tools {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Invocation {
+    std::string tool;              // e.g. "v3_create"
+    std::vector<std::string> args; // positional arguments
+    std::string host = "auto";
+    bool json = false;
+    bool kv = false;
+};
+
+struct Command {
+    const char* name;
+    const char* synopsis; // "IMAGE NAME"
+    const char* description;
+    unsigned min_args;
+    unsigned max_args;
+    int (*run)(const Invocation& call, v3ctl::HostConnection& host);
+};
+
+// One line "TOOL: message" on stderr.
+void fail_line(const Invocation& call, const std::string& message);
+int report(const Invocation& call, const v3ctl::Error& error);
+
+int run_mem(const Invocation&, v3ctl::HostConnection&);
+int run_create(const Invocation&, v3ctl::HostConnection&);
+int run_free(const Invocation&, v3ctl::HostConnection&);
+int run_launch(const Invocation&, v3ctl::HostConnection&);
+int run_pause(const Invocation&, v3ctl::HostConnection&);
+int run_continue(const Invocation&, v3ctl::HostConnection&);
+int run_stop(const Invocation&, v3ctl::HostConnection&);
+int run_info(const Invocation&, v3ctl::HostConnection&);
+int run_stream(const Invocation&, v3ctl::HostConnection&);
+int run_monitor(const Invocation&, v3ctl::HostConnection&);
+
+} // namespace v3tools
