@@ -317,6 +317,33 @@ void v3_guests_show(struct seq_file *s)
 	mutex_unlock(&v3_guests_lock);
 }
 
+void v3_guests_show_status(struct seq_file *s)
+{
+	static const char *const states[] = { "created", "running", "paused", "stopped", "error" };
+	struct v3_vm_status *status;
+	int i;
+
+	status = kmalloc(sizeof(*status), GFP_KERNEL);
+	if (!status)
+		return;
+	seq_puts(s, "# name device state cores memory_mb uptime_ms exits reason\n");
+	mutex_lock(&v3_guests_lock);
+	for (i = 0; i < V3_MAX_GUESTS; i++) {
+		struct v3_guest *guest = v3_guests[i];
+
+		if (!guest || !guest->dev || v3_get_vm_status(guest->vm, status))
+			continue;
+		seq_printf(s, "%s /dev/v3-vm%d %s %u %llu %llu %llu %s\n", guest->name, i,
+			   status->state < ARRAY_SIZE(states) ? states[status->state] : "unknown",
+			   status->num_cores, (unsigned long long)(status->memory_bytes >> 20),
+			   (unsigned long long)(status->uptime_ns / 1000000),
+			   (unsigned long long)status->exits_total,
+			   status->reason[0] ? status->reason : "-");
+	}
+	mutex_unlock(&v3_guests_lock);
+	kfree(status);
+}
+
 int v3_guests_init(dev_t devt, struct class *class)
 {
 	v3_guests_devt = devt;

@@ -36,6 +36,8 @@ long v3_guest_create(struct v3_create_guest __user *arg);
 long v3_guest_free(unsigned long index);
 unsigned int v3_guest_count(void);
 void v3_guests_show(struct seq_file *s);
+/* /proc/v3vee/v3-status: one line of details per VM, after a # header. */
+void v3_guests_show_status(struct seq_file *s);
 
 void v3_guest_get(struct v3_guest *guest);
 void v3_guest_put(struct v3_guest *guest);

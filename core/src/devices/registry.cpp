@@ -5,22 +5,22 @@ namespace v3::devices {
 // Each device file defines its class object (`extern const DeviceClass
 // kXClass = {"NAME", validate, create};`). List every one here, in the order
 // class names are shown to users.
+extern const DeviceClass k8259AClass;
+extern const DeviceClass k8254PitClass;
+extern const DeviceClass kKeyboardClass;
+extern const DeviceClass kNvramClass;
 extern const DeviceClass kSerialClass;
 extern const DeviceClass kCharStreamClass;
-extern const DeviceClass kNvramClass;
 extern const DeviceClass kBochsDebugClass;
 extern const DeviceClass kOsDebugClass;
 extern const DeviceClass kTestExitClass;
-extern const DeviceClass kKeyboardClass;
-extern const DeviceClass k8259AClass;
-extern const DeviceClass k8254PitClass;
-// (none yet)
+extern const DeviceClass kMmioTestClass;
 
 namespace {
 
 const DeviceClass* const kClasses[] = {
-    &kSerialClass,   &kCharStreamClass, &kNvramClass, &kBochsDebugClass, &kOsDebugClass,
-    &kTestExitClass, &kKeyboardClass,   &k8259AClass, &k8254PitClass,
+    &k8259AClass,      &k8254PitClass,    &kKeyboardClass, &kNvramClass,    &kSerialClass,
+    &kCharStreamClass, &kBochsDebugClass, &kOsDebugClass,  &kTestExitClass, &kMmioTestClass,
     nullptr, // end of the table
 };
 

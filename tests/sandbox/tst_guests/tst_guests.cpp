@@ -34,7 +34,7 @@ class TestGuests : public QObject {
 
 private slots:
     void initTestCase() {
-        for (const char* g : {"hello", "ticks", "triple", "spin"})
+        for (const char* g : {"hello", "ticks", "triple", "spin", "mmio", "cpuid"})
             QVERIFY2(QFile::exists(guest(g)), qPrintable("missing " + guest(g) + "; build first"));
     }
 
@@ -45,12 +45,14 @@ echo "@pool_before $(pool_free)"
 dev=$(v3_create /root/hello.img hello)
 echo "@device $dev"
 echo "@listed $(cat /proc/v3vee/v3-guests)"
+echo "@status_created $(grep -v '^#' /proc/v3vee/v3-status)"
 v3_launch $dev && echo "@launched yes"
 timeout 60 v3_stream $dev com1 </dev/null >/tmp/out 2>/tmp/err
 echo "@output $(tr -d '\r' </tmp/out)"
 echo "@ended $(cat /tmp/err)"
 echo "@state $(v3_info --kv $dev | sed -n 's/^state=//p')"
 echo "@io_exits $(v3_info --kv $dev | sed -n 's/^exits.io=//p')"
+echo "@status_stopped $(grep -v '^#' /proc/v3vee/v3-status | cut -d' ' -f1-5)"
 v3_free 0 && echo "@freed yes"
 echo "@pool_after $(pool_free)"
 echo "@empty $(wc -c </proc/v3vee/v3-guests)"
@@ -62,6 +64,8 @@ echo "@clean $(clean_log)"
         auto m = markers(run.output);
         QCOMPARE(m["device"], QString("/dev/v3-vm0"));
         QCOMPARE(m["listed"], QString("hello /dev/v3-vm0"));
+        QCOMPARE(m["status_created"], QString("hello /dev/v3-vm0 created 1 16 0 0 -"));
+        QCOMPARE(m["status_stopped"], QString("hello /dev/v3-vm0 stopped 1 16"));
         QCOMPARE(m["launched"], QString("yes"));
         QCOMPARE(m["output"], QString("Hello from a Palacios guest!"));
         QCOMPARE(m["ended"], QString("[VM stopped: the guest wrote 0 to the test-exit port]"));
@@ -154,6 +158,56 @@ echo "@clean $(clean_log)"
         QCOMPARE(m["stopped"], QString("yes"));
         QCOMPARE(m["spin_after"], QString("stopped stopped by the host"));
         QCOMPARE(m["clean"], QString("yes"));
+    }
+
+    // MMIO: nested page faults on the MMIO_TEST page, decoded and emulated
+    // (MOV, OR, CMP, TEST, MOVZX, MOVSX, REP STOSD); the guest checks every
+    // result and exits through an MMIO write.
+    void mmioAccessesAreEmulated() {
+        SandboxRun run = runInSandbox(kPrelude + R"SH(
+dev=$(v3_create /root/mmio.img mmio)
+v3_launch $dev
+timeout 60 v3_monitor $dev com1 >/tmp/out 2>/dev/null
+echo "@output $(tr -d '\r' </tmp/out)"
+echo "@state $(v3_info --kv $dev | sed -n 's/^state=//p')"
+echo "@reason $(v3_info --kv $dev | sed -n 's/^reason=//p')"
+echo "@exit_code $(v3_info --kv $dev | sed -n 's/^exit_code=//p')"
+echo "@mmio_exits $(v3_info --kv $dev | sed -n 's/^exits.mmio=//p')"
+v3_free 0
+echo "@clean $(clean_log)"
+)SH",
+                                      withGuests({"mmio"}));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
+        auto m = markers(run.output);
+        QCOMPARE(m["output"], QString("mmio: all checks passed"));
+        QCOMPARE(m["state"], QString("stopped"));
+        QCOMPARE(m["reason"], QString("the guest wrote to the MMIO_TEST exit register"));
+        QCOMPARE(m["exit_code"], QString("0"));
+        QVERIFY(m["mmio_exits"].toInt() >= 12); // one per access, REP STOSD included
+        QCOMPARE(m["clean"], QString("yes"));
+    }
+
+    // What the guest sees: the host vendor, the V3VEE hypervisor leaf and
+    // bit, no SVM of its own, EFER without SVME, and #GP for a missing MSR.
+    void cpuidAndMsrsAsTheGuestSeesThem() {
+        SandboxRun run = runInSandbox(kPrelude + R"SH(
+dev=$(v3_create /root/cpuid.img cpuid)
+v3_launch $dev
+timeout 60 v3_monitor $dev com1 >/tmp/out 2>/dev/null
+echo "@output $(tr -d '\r' </tmp/out)"
+echo "@cpuid_exits $(v3_info --kv $dev | sed -n 's/^exits.cpuid=//p')"
+echo "@msr_exits $(v3_info --kv $dev | sed -n 's/^exits.msr=//p')"
+echo "@state $(v3_info --kv $dev | sed -n 's/^state=//p')"
+v3_free 0
+)SH",
+                                      withGuests({"cpuid"}));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
+        auto m = markers(run.output);
+        QCOMPARE(m["output"], QString("vendor=AuthenticAMD hv=V3VEE V3VEE  hvbit=01 svm=00 "
+                                      "efer_svme=00 gp=01"));
+        QCOMPARE(m["cpuid_exits"], QString("4"));
+        QCOMPARE(m["msr_exits"], QString("2"));
+        QCOMPARE(m["state"], QString("stopped"));
     }
 
     void repeatedLifecyclesLeakNothing() {

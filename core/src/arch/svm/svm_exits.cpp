@@ -3,6 +3,8 @@
 // the guest RIP (fail-stop), never the host.
 #include "arch/svm/svm_vcore.h"
 #include "arch/x86/cpu.h"
+#include "decode/emulator.h"
+#include "decode/page_walk.h"
 #include "lib/log.h"
 #include "vm/vm.h"
 
@@ -90,7 +92,8 @@ Result<void> SvmVcore::handle_io() {
     u8 size = (info >> kIoioSizeShift) & 1 ? 1 : (info >> kIoioSizeShift) & 2 ? 2 : 4;
     bool in = info & kIoioIn;
     if (info & kIoioString) {
-        TRY(handle_string_io(port, size, in, info & kIoioRep, info));
+        if (!TRY(handle_string_io(port, size, in, info & kIoioRep, info)))
+            return {}; // RIP stays on the instruction
     } else if (in) {
         u32 value = TRY(vm_.io_ports().read(port, size));
         u64 rax = vmcb_->save.rax;
@@ -103,13 +106,14 @@ Result<void> SvmVcore::handle_io() {
     return {};
 }
 
-// INS/OUTS. The guest addresses memory through ES:rDI (INS) or seg:rSI
-// (OUTS); only paging-off guests are handled here for now: with paging on the
-// linear address needs the guest page walk.
-Result<void> SvmVcore::handle_string_io(u16 port, u8 size, bool in, bool rep, u64 info) {
-    if (vmcb_->save.cr0 & x86::kCr0Pg)
-        return make_error(Errno::NoSys,
-                          "string I/O with guest paging enabled is not supported yet");
+// INS/OUTS (with REP). The guest addresses memory through ES:rDI (INS) or
+// seg:rSI (OUTS), translated through its page tables when paging is on. A
+// page fault is injected with the REP progress kept and RIP left on the
+// instruction, and a long REP yields after kStringIterationsPerExit elements
+// so interrupts are not held off; the guest then re-executes it, as a CPU
+// interrupting a REP does. Returns whether the instruction completed.
+Result<bool> SvmVcore::handle_string_io(u16 port, u8 size, bool in, bool rep, u64 info) {
+    constexpr u64 kStringIterationsPerExit = 4096;
     unsigned address_bits = (info >> kIoioAddrShift) & 1   ? 16
                             : (info >> kIoioAddrShift) & 2 ? 32
                                                            : 64;
@@ -119,19 +123,56 @@ Result<void> SvmVcore::handle_string_io(u16 port, u8 size, bool in, bool rep, u6
     const VmcbSave& s = vmcb_->save;
     const VmcbSegment* segs[6] = {&s.es, &s.cs, &s.ss, &s.ds, &s.fs, &s.gs};
     const VmcbSegment& seg = in ? s.es : *segs[segment < 6 ? segment : unsigned(x86::DS)];
+    bool paging = s.cr0 & x86::kCr0Pg;
+    x86::Registers regs;
+    if (paging)
+        load_registers(regs);
     u64& index = in ? gprs_.rdi : gprs_.rsi;
     u64 count = rep ? (gprs_.rcx & address_mask) : 1;
     i64 step = (s.rflags & x86::kRflagsDf) ? -i64(size) : i64(size);
+
+    // The guest-physical address of each byte of the element at `linear`.
+    auto physical = [&](u64 linear, u64 (&out)[4]) -> Result<bool> {
+        for (u8 b = 0; b < size; ++b) {
+            u64 address = linear + b;
+            if (!paging) {
+                out[b] = address;
+                continue;
+            }
+            decode::PageFault fault;
+            auto translated = decode::translate(regs, vm_.memory(), address,
+                                                in ? decode::AccessKind::Write
+                                                   : decode::AccessKind::Read,
+                                                fault);
+            if (translated.is_error()) {
+                if (translated.error().code != Errno::Fault)
+                    return translated.error();
+                vmcb_->save.cr2 = fault.address;
+                inject_exception(decode::kPageFaultVector, true, fault.error_code);
+                return false;
+            }
+            out[b] = translated.value();
+        }
+        return true;
+    };
+
     for (u64 i = 0; i < count; ++i) {
+        if (i == kStringIterationsPerExit)
+            return false; // re-executed with the progress kept
         u64 linear = seg.base + (index & address_mask);
+        u64 where[4];
+        if (!TRY(physical(linear, where)))
+            return false;
         u8 bytes[4] = {};
         if (in) {
             u32 value = TRY(vm_.io_ports().read(port, size));
-            for (u8 b = 0; b < size; ++b)
+            for (u8 b = 0; b < size; ++b) {
                 bytes[b] = u8(value >> (8 * b));
-            TRY(vm_.memory().write(linear, bytes, size));
+                TRY(vm_.memory().write(where[b], &bytes[b], 1));
+            }
         } else {
-            TRY(vm_.memory().read(linear, bytes, size));
+            for (u8 b = 0; b < size; ++b)
+                TRY(vm_.memory().read(where[b], &bytes[b], 1));
             u32 value = 0;
             for (u8 b = 0; b < size; ++b)
                 value |= u32(bytes[b]) << (8 * b);
@@ -143,7 +184,7 @@ Result<void> SvmVcore::handle_string_io(u16 port, u8 size, bool in, bool rep, u6
         if (vm_.state() != VmState::Running)
             break; // e.g. the test-exit port stopped the VM mid-string
     }
-    return {};
+    return true;
 }
 
 Result<void> SvmVcore::handle_msr() {
@@ -178,9 +219,36 @@ Result<void> SvmVcore::handle_msr() {
     return {};
 }
 
+// A nested page fault on a hooked guest-physical page: emulate the faulting
+// instruction against the device. Anything else (an address with neither RAM
+// nor a device) stops the VM with the address in the reason.
 Result<void> SvmVcore::handle_nested_page_fault() {
-    return make_error(Errno::NoSys,
-                      "nested page fault outside RAM (MMIO emulation is not available yet)");
+    u64 gpa = vmcb_->control.exit_info2;
+    if (!vm_.memory_hooks().find(gpa)) {
+        vm_.fail("core %u: the guest accessed guest-physical 0x%llx, where there is neither RAM "
+                 "nor a device (RIP 0x%llx)",
+                 id_, (unsigned long long)gpa, (unsigned long long)vmcb_->save.rip);
+        return {};
+    }
+    x86::Registers regs;
+    load_registers(regs);
+    const u8* bytes = vmcb_->control.bytes_fetched ? vmcb_->control.guest_instruction : nullptr;
+    decode::EmulationOutcome outcome;
+    auto emulated = decode::emulate_mmio(regs, vm_.memory(), vm_.memory_hooks(), gpa, bytes,
+                                         vmcb_->control.bytes_fetched, &outcome);
+    if (emulated.is_error()) {
+        vm_.fail("core %u: MMIO at 0x%llx: %s", id_, (unsigned long long)gpa,
+                 outcome.detail.text[0] ? outcome.detail.text : emulated.error().message);
+        return {};
+    }
+    store_registers(regs);
+    if (outcome.exception_pending) {
+        const decode::GuestException& e = outcome.exception;
+        if (e.vector == 14)
+            vmcb_->save.cr2 = e.cr2;
+        inject_exception(e.vector, e.has_error_code, e.error_code);
+    }
+    return {};
 }
 
 } // namespace v3::svm

@@ -61,7 +61,7 @@ public:
 private:
     SvmVcore(Vm& vm, u32 id) : vm_(vm), id_(id) {}
     Result<void> handle_io();
-    Result<void> handle_string_io(u16 port, u8 size, bool in, bool rep, u64 info);
+    Result<bool> handle_string_io(u16 port, u8 size, bool in, bool rep, u64 info);
     Result<void> handle_cpuid();
     Result<void> handle_msr();
     Result<void> handle_nested_page_fault();
