@@ -293,6 +293,32 @@ echo "@clean $(clean_log)"
         QCOMPARE(m["guests"], QString("0"));
         QCOMPARE(m["clean"], QString("yes"));
     }
+
+    // Null and wild pointers, unterminated strings, absurd sizes, unknown
+    // and random commands: each refused with an errno, and the kernel log
+    // stays clean (tests/guests/ioctl_abuse.c).
+    void garbageIoctlArgumentsAreRefused() {
+        QStringList options = withGuests({"hello"});
+        options << "--file" << testpaths::buildRoot() + "/guests/ioctl_abuse:/root/ioctl_abuse";
+        SandboxRun run = runInSandbox(kPrelude + R"SH(
+/root/ioctl_abuse /root/hello.img >/tmp/out 2>&1; echo "@status $?"
+cat /tmp/out
+echo "@summary $(tail -n 1 /tmp/out)"
+echo "@guests $(wc -l </proc/v3vee/v3-guests)"
+rmmod v3vee && echo "@rmmod ok"
+echo "@clean $(clean_log)"
+)SH",
+                                      options);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
+        auto m = markers(run.output);
+        QVERIFY2(m["status"] == "0", qPrintable(run.output));
+        QVERIFY2(m["summary"].endsWith(", 0 failed"), qPrintable(m["summary"]));
+        // Every expectation ran (29 of them; the random calls are not counted).
+        QVERIFY2(m["summary"].section(' ', 1, 1).toInt() >= 29, qPrintable(m["summary"]));
+        QCOMPARE(m["guests"], QString("0"));
+        QCOMPARE(m["rmmod"], QString("ok"));
+        QCOMPARE(m["clean"], QString("yes"));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestGuests)

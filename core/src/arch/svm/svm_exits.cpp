@@ -132,7 +132,7 @@ Result<bool> SvmVcore::handle_string_io(u16 port, u8 size, bool in, bool rep, u6
     i64 step = (s.rflags & x86::kRflagsDf) ? -i64(size) : i64(size);
 
     // The guest-physical address of each byte of the element at `linear`.
-    auto physical = [&](u64 linear, u64 (&out)[4]) -> Result<bool> {
+    auto physical = [&](u64 linear, u64(&out)[4]) -> Result<bool> {
         for (u8 b = 0; b < size; ++b) {
             u64 address = linear + b;
             if (!paging) {
@@ -140,10 +140,9 @@ Result<bool> SvmVcore::handle_string_io(u16 port, u8 size, bool in, bool rep, u6
                 continue;
             }
             decode::PageFault fault;
-            auto translated = decode::translate(regs, vm_.memory(), address,
-                                                in ? decode::AccessKind::Write
-                                                   : decode::AccessKind::Read,
-                                                fault);
+            auto translated =
+                decode::translate(regs, vm_.memory(), address,
+                                  in ? decode::AccessKind::Write : decode::AccessKind::Read, fault);
             if (translated.is_error()) {
                 if (translated.error().code != Errno::Fault)
                     return translated.error();

@@ -52,6 +52,7 @@ Result<OwnPtr<SvmVcore>> SvmVcore::try_create(Vm& vm, u32 core_id, const SharedC
     if (!core->vmcb_pa_ || !core->host_area_pa_)
         return make_error(Errno::NoMem, "out of memory for a VMCB");
     core->vmcb_ = static_cast<Vmcb*>(host().paddr_to_vaddr(core->vmcb_pa_));
+    core->nrip_save_ = x86::cpuid(x86::kCpuidSvmFeatures).edx & x86::kSvmFeatureNripSave;
 
     VmcbControl& c = core->vmcb_->control;
     c.intercept_misc1 = kInterceptIntr | kInterceptNmi | kInterceptSmi | kInterceptInit |
@@ -115,7 +116,6 @@ void SvmVcore::reset() {
     vmcb_->control.event_inject = 0;
     vmcb_->control.interrupt_shadow = 0;
     halted_ = false;
-    first_run_ = true;
 }
 
 void SvmVcore::inject_exception(u8 vector, bool has_error_code, u32 error_code) {
@@ -162,7 +162,7 @@ void SvmVcore::enter() {
     VmcbControl& c = vmcb_->control;
     c.tlb_control = 1; // flush: ASIDs are not managed per VM yet
     c.clean_bits = 0;
-    first_run_ = false;
+    c.next_rip = 0; // so a stale value is never taken for this exit's
 
     host().fpu_begin();
     fxrstor(fpu_);

@@ -66,7 +66,15 @@ private:
     Result<void> handle_msr();
     Result<void> handle_nested_page_fault();
     void inject_exception(u8 vector, bool has_error_code = false, u32 error_code = 0);
-    void advance_rip(u64 length) { vmcb_->save.rip += length; }
+    // Past the intercepted instruction: the CPU's next RIP when it provides
+    // one (NRIP save), otherwise the known instruction length (QEMU's
+    // emulated SVM has no NRIP save).
+    void advance_rip(u64 length) {
+        if (nrip_save_ && vmcb_->control.next_rip)
+            vmcb_->save.rip = vmcb_->control.next_rip;
+        else
+            vmcb_->save.rip += length;
+    }
 
     Vm& vm_;
     u32 id_;
@@ -76,7 +84,7 @@ private:
     GuestGprs gprs_{};
     alignas(16) u8 fpu_[512] = {}; // FXSAVE image of the guest's x87/SSE state
     bool halted_ = false;
-    bool first_run_ = true;
+    bool nrip_save_ = false;
     ExitStats stats_;
 };
 
