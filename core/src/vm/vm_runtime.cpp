@@ -57,6 +57,10 @@ void VmRuntime::run_core(svm::SvmVcore& core) {
     while (!stop_requested_ && !host().thread_should_stop()) {
         if (vm_.state() == VmState::Stopped || vm_.state() == VmState::Error)
             return;
+        // A guest that never halts must not starve the host CPU it is bound
+        // to: give the scheduler a chance on every pass (cheap when nothing
+        // else wants the CPU), as KVM does before each entry.
+        host().yield_cpu();
         if (pause_requested_) {
             __atomic_add_fetch(&parked_, 1, __ATOMIC_SEQ_CST);
             while (pause_requested_ && !stop_requested_ && !host().thread_should_stop())
