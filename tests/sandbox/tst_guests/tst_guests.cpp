@@ -135,6 +135,7 @@ b1=$(v3_info --kv $spin | sed -n 's/^exits_total=//p')
 sleep 2
 b2=$(v3_info --kv $spin | sed -n 's/^exits_total=//p')
 echo "@spin_state $(v3_info --kv $spin | sed -n 's/^state=//p')"
+echo "@core_thread $(ps -o comm | grep -c '^spin-0$')"
 echo "@spin_progress $(( b2 > b1 ))"
 timeout 3 v3_monitor $spin com1 >/tmp/spin 2>/dev/null
 echo "@spin_first $(tr -d '\r' </tmp/spin | head -n 1)"
@@ -152,6 +153,7 @@ echo "@clean $(clean_log)"
         QVERIFY2(m["triple_reason"].contains("triple fault"), qPrintable(m["triple_reason"]));
         QVERIFY(m["triple_reason"].contains("SHUTDOWN"));
         QCOMPARE(m["spin_state"], QString("running"));
+        QCOMPARE(m["core_thread"], QString("1")); // the core runs as kernel thread "spin-0"
         QCOMPARE(m["spin_progress"], QString("1"));
         QCOMPARE(m["spin_first"], QString("spin: running"));
         QCOMPARE(m["spin_has_triple"], QString("0"));
