@@ -172,21 +172,6 @@ void Pic8259A::write_port(u16 port, u8 value) {
     }
 }
 
-// The 8259A sits on the 8-bit ISA bus: a wider access is split into byte
-// accesses to consecutive ports, as the chipset does.
-Result<u32> Pic8259A::io_read(const IoAccess& access) {
-    u32 value = 0;
-    for (unsigned i = 0; i < access.size; ++i)
-        value |= u32(read_port(u16(access.port + i))) << (8 * i);
-    return value;
-}
-
-Result<void> Pic8259A::io_write(const IoAccess& access, u32 value) {
-    for (unsigned i = 0; i < access.size; ++i)
-        write_port(u16(access.port + i), u8(value >> (8 * i)));
-    return {};
-}
-
 Result<void> Pic8259A::save(chkpt::Writer& w) const {
     TRY(w.u8_(kSnapshotVersion));
     TRY(master_.save(w));

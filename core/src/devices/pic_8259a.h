@@ -12,7 +12,7 @@
 #include "config/vm_config.h"
 #include "devices/device.h"
 #include "devices/pic_8259a_chip.h"
-#include "hooks/io_port_bus.h"
+#include "hooks/byte_wide_ports.h"
 #include "intr/irq_router.h"
 
 namespace v3 {
@@ -21,16 +21,13 @@ class Vm;
 
 namespace v3::devices {
 
-class Pic8259A final : public Device, public IoPortHandler, public InterruptController {
+class Pic8259A final : public Device, public ByteWidePorts, public InterruptController {
 public:
     static Result<OwnPtr<Device>> try_create(Vm& vm, const config::DeviceEntry& entry,
                                              config::Diagnostic& diag);
     ~Pic8259A() override;
 
     StringView class_name() const override { return "8259A"; }
-
-    Result<u32> io_read(const IoAccess& access) override;
-    Result<void> io_write(const IoAccess& access, u32 value) override;
 
     void raise_irq(u8 line) override { set_line(line, true); }
     void lower_irq(u8 line) override { set_line(line, false); }
@@ -52,8 +49,8 @@ private:
     void set_line(u8 line, bool level);
     // The slave's INT output drives the master's IR2 input.
     void update_cascade() { master_.set_input(kCascadeLine, slave_.output()); }
-    u8 read_port(u16 port);
-    void write_port(u16 port, u8 value);
+    u8 read_port(u16 port) override;
+    void write_port(u16 port, u8 value) override;
 
     static constexpr unsigned kCascadeLine = 2;
 

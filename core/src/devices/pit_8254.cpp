@@ -146,21 +146,6 @@ void Pit8254::write_port(u16 port, u8 value) {
         vm_.irqs().pulse(kIrqLine);
 }
 
-// The 8254 is an 8-bit ISA device: a wider access is split into byte
-// accesses to consecutive ports, as the chipset does.
-Result<u32> Pit8254::io_read(const IoAccess& access) {
-    u32 value = 0;
-    for (unsigned i = 0; i < access.size; ++i)
-        value |= u32(read_port(u16(access.port + i))) << (8 * i);
-    return value;
-}
-
-Result<void> Pit8254::io_write(const IoAccess& access, u32 value) {
-    for (unsigned i = 0; i < access.size; ++i)
-        write_port(u16(access.port + i), u8(value >> (8 * i)));
-    return {};
-}
-
 Result<void> Pit8254::save(chkpt::Writer& w) const {
     TRY(w.u8_(kSnapshotVersion));
     TRY(w.u64_(ticks_));

@@ -10,7 +10,7 @@
 #include "config/vm_config.h"
 #include "devices/device.h"
 #include "devices/pit_8254_channel.h"
-#include "hooks/io_port_bus.h"
+#include "hooks/byte_wide_ports.h"
 #include "vm/guest_clock.h"
 
 namespace v3 {
@@ -19,7 +19,7 @@ class Vm;
 
 namespace v3::devices {
 
-class Pit8254 final : public Device, public IoPortHandler, public TimeListener {
+class Pit8254 final : public Device, public ByteWidePorts, public TimeListener {
 public:
     static constexpr u64 kInputHz = 1193182;
 
@@ -29,8 +29,6 @@ public:
 
     StringView class_name() const override { return "8254_PIT"; }
 
-    Result<u32> io_read(const IoAccess& access) override;
-    Result<void> io_write(const IoAccess& access, u32 value) override;
     Result<void> advance_time(u64 previous_ns, u64 now_ns) override;
 
     Result<void> save(chkpt::Writer& writer) const override;
@@ -45,8 +43,8 @@ public:
 private:
     explicit Pit8254(Vm& vm) : vm_(vm) {}
 
-    u8 read_port(u16 port);
-    void write_port(u16 port, u8 value);
+    u8 read_port(u16 port) override;
+    void write_port(u16 port, u8 value) override;
     void write_control(u8 value);
 
     Vm& vm_;
