@@ -8,6 +8,8 @@ build=${1:?usage: run-tests.sh BUILD_DIR}
 bin=$build/tests/bin
 logs=$build/tests/logs
 mkdir -p "$logs"
+# Tests and the sandbox script they call use this build.
+export PALACIOS_BUILD=$build
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 export PALACIOS_TEST_OUTPUT=${PALACIOS_TEST_OUTPUT:-$build/tests/output}
 mkdir -p "$PALACIOS_TEST_OUTPUT"

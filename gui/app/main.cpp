@@ -23,8 +23,20 @@ int main(int argc, char** argv) {
     MainWindow window(&session, parser.value(hostOption));
     window.show();
     int rc = app.exec();
-    // No VM can outlive the window yet, so a sandbox this window booted goes
-    // with it; the window is already closed, so this wait blocks nothing.
-    session.shutdownOwnedSandbox();
+    // VMs outlive the window: a sandbox this window booted keeps running
+    // while it has VMs (the next window finds them), and goes with the
+    // window otherwise. The window is already closed, so this waits on nothing
+    // the user sees.
+    auto connection = session.connection();
+    bool vmsLeft = false;
+    if (connection) {
+        auto guests = connection->listGuests();
+        vmsLeft = guests && !guests.value().empty();
+    }
+    if (vmsLeft)
+        qInfo("palacios: VMs are still running on %s; they stay there for the next window",
+              connection->displayName().c_str());
+    else
+        session.shutdownOwnedSandbox();
     return rc;
 }

@@ -6,10 +6,15 @@
 HostSession::HostSession(QObject* parent, Opener opener)
     : QObject(parent), opener_(opener ? std::move(opener) : Opener(v3ctl::openHost)) {
     connect(&watcher_, &QFutureWatcherBase::finished, this, &HostSession::finish);
+    hostPool_.setMaxThreadCount(1);
+    // A VM operation may take a while (launch, a sandbox round trip): the
+    // worker stays for the session instead of being recreated per call.
+    hostPool_.setExpiryTimeout(-1);
 }
 
 HostSession::~HostSession() {
     watcher_.waitForFinished();
+    hostPool_.waitForDone();
 }
 
 void HostSession::connectTo(const QString& uri) {
@@ -45,14 +50,16 @@ void HostSession::finish() {
         emit connectionFailed(uri_, outcome->error);
         return;
     }
-    connection_ = std::move(outcome->connection);
+    connection_ = std::shared_ptr<v3ctl::HostConnection>(std::move(outcome->connection));
     info_ = outcome->info;
+    hostKey_ = QString::fromStdString(connection_->uri());
     displayName_ = QString::fromStdString(connection_->displayName());
     emit connected(displayName_, QString::fromStdString(info_.summary()));
 }
 
 void HostSession::shutdownOwnedSandbox() {
     watcher_.waitForFinished();
+    hostPool_.waitForDone();
     auto* sandbox = dynamic_cast<v3ctl::SandboxHost*>(connection_.get());
     if (sandbox && sandbox->bootedHere())
         (void)sandbox->stop();

@@ -7,7 +7,10 @@
 
 #include <QFutureWatcher>
 #include <QObject>
+#include <QPointer>
 #include <QString>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <functional>
 #include <memory>
@@ -28,6 +31,30 @@ public:
     bool isConnected() const { return connection_ != nullptr; }
     QString displayName() const { return displayName_; }
     const v3ctl::HostInfo& hostInfo() const { return info_; }
+    // The host the inventory files this connection's VMs under ("local",
+    // "sandbox"); empty while not connected.
+    QString hostKey() const { return hostKey_; }
+    std::shared_ptr<v3ctl::HostConnection> connection() const { return connection_; }
+
+    // Runs work(connection) on the session's host worker (one thread, so
+    // calls reach the host in the order they were made and never overlap)
+    // and hands the result to done(result) on context's thread, unless
+    // context is gone by then. Without a connection, work gets nullptr.
+    template <typename Work, typename Done> void runOnHost(QObject* context, Work work, Done done) {
+        using R = std::invoke_result_t<Work, v3ctl::HostConnection*>;
+        auto connection = connection_;
+        auto* watcher = new QFutureWatcher<R>(this);
+        QPointer<QObject> guard(context);
+        connect(watcher, &QFutureWatcherBase::finished, this, [watcher, guard, done]() {
+            watcher->deleteLater();
+            if (guard)
+                done(watcher->result());
+        });
+        watcher->setFuture(
+            QtConcurrent::run(&hostPool_, [connection, work]() { return work(connection.get()); }));
+    }
+    // Waits for every queued host call (the window is closing).
+    void waitForHostCalls() { hostPool_.waitForDone(); }
 
     // Powers off a sandbox this session booted (called once the window is gone).
     void shutdownOwnedSandbox();
@@ -47,8 +74,10 @@ private:
 
     Opener opener_;
     QFutureWatcher<std::shared_ptr<Outcome>> watcher_;
-    std::unique_ptr<v3ctl::HostConnection> connection_;
+    std::shared_ptr<v3ctl::HostConnection> connection_;
+    QThreadPool hostPool_;
     v3ctl::HostInfo info_;
+    QString hostKey_;
     QString uri_;
     QString displayName_;
     bool connecting_ = false;

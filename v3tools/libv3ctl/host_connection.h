@@ -1,7 +1,8 @@
 // A connection to one host's v3vee module. The tools and the GUI talk to
 // hosts only through this interface; implementations: LocalHost (ioctls on
-// this machine) and SandboxHost (the QEMU sandbox). Calls may block: the GUI
-// makes them on worker threads.
+// this machine), AgentHost (the same operations framed over a byte stream to
+// v3agent) and SandboxHost (the QEMU sandbox, reached through its agent).
+// Calls may block: the GUI makes them on worker threads.
 #pragma once
 
 #include "guest_ops.h"
@@ -45,8 +46,12 @@ protected:
 };
 
 // Opens a host by URI: "local" (this machine's /dev/v3vee), "sandbox" (boots
-// or reuses the QEMU sandbox), or "auto" (local where /dev/v3vee exists,
-// otherwise the sandbox). Unknown schemes are an error listing the known ones.
+// or reuses the QEMU sandbox), "auto" (local where /dev/v3vee exists,
+// otherwise the sandbox), "unix:PATH" (a v3agent listening on PATH) or
+// "ssh://[user@]host[:port][/path/to/v3agent]" (runs `v3agent --stdio`
+// there; $PALACIOS_SSH replaces the ssh program). Agent URIs connect and
+// shake hands before returning. Unknown schemes are an error listing the
+// known ones.
 Result<std::unique_ptr<HostConnection>> openHost(const std::string& uri);
 
 } // namespace v3ctl

@@ -1,4 +1,6 @@
 #include "sandbox_host.h"
+#include "agent_host.h"
+#include "agent_transport.h"
 #include "process.h"
 
 #include <cerrno>
@@ -73,16 +75,26 @@ Result<Ok> SandboxHost::start(int timeoutSeconds) {
                                    : reason)};
     }
     auto info = HostInfo::fromKeyValues(out.out);
-    if (!info)
+    if (!info) {
+        // A sandbox this call booted but cannot use would otherwise outlive
+        // every caller: nobody holds a connection that could stop it.
+        if (valueOf(out.out, "sandbox_reused") != "1")
+            (void)runProcess({script_, "stop", "--dir", runDir_});
         return Error{EPROTO, "the sandbox started but its host info is unreadable: " +
                                  info.error().message};
+    }
     info_ = info.value();
     accel_ = valueOf(out.out, "sandbox_accel");
+    agentChannel_ = valueOf(out.out, "sandbox_agent");
     bootedHere_ = valueOf(out.out, "sandbox_reused") != "1";
     return Ok{};
 }
 
 Result<Ok> SandboxHost::stop() {
+    {
+        std::lock_guard lock(agentMutex_);
+        agent_.reset();
+    }
     auto run = runProcess({script_, "stop", "--dir", runDir_});
     if (!run)
         return run.error();
@@ -92,13 +104,90 @@ Result<Ok> SandboxHost::stop() {
     return Ok{};
 }
 
+Result<Ok> SandboxHost::ensureStarted() {
+    std::lock_guard lock(startMutex_);
+    if (info_)
+        return Ok{};
+    return start();
+}
+
 Result<HostInfo> SandboxHost::hostInfo() {
-    if (!info_) {
-        auto started = start();
-        if (!started)
-            return started.error();
+    auto started = ensureStarted();
+    if (!started)
+        return started.error();
+    if (agentChannel_.empty())
+        return *info_; // a sandbox without an agent: its boot-time report
+    return withAgent<HostInfo>([](HostConnection& h) { return h.hostInfo(); });
+}
+
+template <typename T>
+Result<T> SandboxHost::withAgent(const std::function<Result<T>(HostConnection&)>& op) {
+    auto started = ensureStarted();
+    if (!started)
+        return started.error();
+    if (agentChannel_.empty())
+        return Error{ENOSYS, "the sandbox in " + runDir_ +
+                                 " runs no v3agent (its initramfs is older than the agent); "
+                                 "rebuild with 'make', then restart it: v3sandbox stop --dir " +
+                                 runDir_};
+    std::shared_ptr<AgentHost> agent;
+    {
+        std::lock_guard lock(agentMutex_);
+        if (agent_ && !agent_->connected())
+            agent_.reset();
+        if (!agent_) {
+            auto transport = connectUnixSocket(agentSocket());
+            if (!transport)
+                return transport.error();
+            transport.value().uri = "sandbox";
+            transport.value().displayName = "the sandbox's v3agent";
+            // At TCG speed a busy sandbox answers slowly; another program
+            // holding the serial channel makes us wait our turn.
+            auto connected = AgentHost::connect(std::move(transport.value()), 30000);
+            if (!connected)
+                return connected.error();
+            agent_ = std::move(connected.value());
+        }
+        agent = agent_;
+        ++callsInFlight_;
     }
-    return *info_;
+    Result<T> result = op(*agent);
+    std::lock_guard lock(agentMutex_);
+    --callsInFlight_;
+    if (callsInFlight_ == 0 && agent_ == agent && agent->openChannels() == 0)
+        agent_.reset(); // free the channel for other programs
+    return result;
+}
+
+Result<uint64_t> SandboxHost::addMemory(uint64_t bytes) {
+    return withAgent<uint64_t>([&](HostConnection& h) { return h.addMemory(bytes); });
+}
+Result<int> SandboxHost::createGuest(const std::vector<uint8_t>& image, const std::string& name) {
+    return withAgent<int>([&](HostConnection& h) { return h.createGuest(image, name); });
+}
+Result<Ok> SandboxHost::freeGuest(int index) {
+    return withAgent<Ok>([&](HostConnection& h) { return h.freeGuest(index); });
+}
+Result<Ok> SandboxHost::launch(int index) {
+    return withAgent<Ok>([&](HostConnection& h) { return h.launch(index); });
+}
+Result<Ok> SandboxHost::pause(int index) {
+    return withAgent<Ok>([&](HostConnection& h) { return h.pause(index); });
+}
+Result<Ok> SandboxHost::resume(int index) {
+    return withAgent<Ok>([&](HostConnection& h) { return h.resume(index); });
+}
+Result<Ok> SandboxHost::stop(int index) {
+    return withAgent<Ok>([&](HostConnection& h) { return h.stop(index); });
+}
+Result<VmInfo> SandboxHost::vmInfo(int index) {
+    return withAgent<VmInfo>([&](HostConnection& h) { return h.vmInfo(index); });
+}
+Result<std::vector<GuestEntry>> SandboxHost::listGuests() {
+    return withAgent<std::vector<GuestEntry>>([](HostConnection& h) { return h.listGuests(); });
+}
+Result<int> SandboxHost::openStream(int index, const std::string& stream) {
+    return withAgent<int>([&](HostConnection& h) { return h.openStream(index, stream); });
 }
 
 } // namespace v3ctl

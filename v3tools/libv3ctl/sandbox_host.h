@@ -1,14 +1,29 @@
 // The v3vee module inside the QEMU sandbox (v3tools/sandbox/v3sandbox). The
 // first call boots the sandbox in the background, or finds one already
-// running in the same run folder; the module's host info is what v3_info
-// printed inside once v3vee.ko had loaded.
+// running in the same run folder. Every operation then goes to the v3agent
+// inside, through the sandbox's agent channel (RUNDIR/agent.sock: a
+// virtio-serial port, or the serial port ttyS1). A sandbox whose boot report
+// announces no agent (an initramfs older than v3agent, or a stand-in)
+// reports the host info v3_info printed inside once v3vee.ko had loaded,
+// and refuses VM operations saying how to get an agent.
+//
+// The channel carries one client at a time, so the connection is opened per
+// operation and closed again as soon as no call is running and no stream is
+// open: other programs can take their turn in between. (For many clients at
+// once, run a relay: v3agent --host sandbox --listen PATH, and use
+// --host unix:PATH.)
 #pragma once
 
 #include "host_connection.h"
 
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 namespace v3ctl {
+
+class AgentHost;
 
 class SandboxHost final : public HostConnection {
 public:
@@ -19,12 +34,25 @@ public:
     std::string uri() const override { return "sandbox"; }
     std::string displayName() const override;
     Result<HostInfo> hostInfo() override;
+    Result<uint64_t> addMemory(uint64_t bytes) override;
+    Result<int> createGuest(const std::vector<uint8_t>& image, const std::string& name) override;
+    Result<Ok> freeGuest(int index) override;
+    Result<Ok> launch(int index) override;
+    Result<Ok> pause(int index) override;
+    Result<Ok> resume(int index) override;
+    Result<Ok> stop(int index) override;
+    Result<VmInfo> vmInfo(int index) override;
+    Result<std::vector<GuestEntry>> listGuests() override;
+    Result<int> openStream(int index, const std::string& stream) override;
 
     // Boots (or reuses) the sandbox; blocks until the module is loaded or the
     // timeout passes.
     Result<Ok> start(int timeoutSeconds = 120);
-    // Powers the sandbox off (every VM inside ends with it).
+    // Powers the sandbox off (every VM inside ends with it). Not to be
+    // confused with stop(index), which stops one VM inside.
     Result<Ok> stop();
+    // The agent channel's socket: RUNDIR/agent.sock.
+    std::string agentSocket() const { return runDir_ + "/agent.sock"; }
 
     const std::string& runDir() const { return runDir_; }
     // Whether start() booted the sandbox (rather than finding it running).
@@ -37,11 +65,22 @@ public:
     static std::string defaultSandboxScript();
 
 private:
+    // Runs op on a connection to the sandbox's agent (opened on demand).
+    template <typename T> Result<T> withAgent(const std::function<Result<T>(HostConnection&)>& op);
+    // start() once, whichever thread asks first.
+    Result<Ok> ensureStarted();
+
     std::string runDir_;
     std::string script_;
     std::optional<HostInfo> info_;
     std::string accel_;
+    std::string agentChannel_; // "virtio", "serial", or empty: no agent inside
     bool bootedHere_ = false;
+
+    std::mutex startMutex_;
+    std::mutex agentMutex_;
+    std::shared_ptr<AgentHost> agent_;
+    int callsInFlight_ = 0;
 };
 
 } // namespace v3ctl

@@ -2,6 +2,7 @@
 // callable as `v3tools COMMAND ARGS...`.
 #include "tool.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -28,12 +29,19 @@ const Command kCommands[] = {
      run_stream},
     {"v3_monitor", "VM STREAM", "Print a VM's stream output until the VM ends (Ctrl-C stops).", 2,
      2, run_monitor},
+    {"v3agent", "--stdio | --port PATH | --listen PATH",
+     "Serve this machine's v3vee module to v3 tools elsewhere (--host unix:PATH or ssh://HOST):\n"
+     "  --stdio        on stdin/stdout (ssh HOST v3agent --stdio, or a serial line)\n"
+     "  --port PATH    on a virtio-serial port, one host-side client at a time\n"
+     "  --listen PATH  on a unix socket, several clients at once",
+     1, 2, run_agent, true, "local"},
 };
 
 void usage(const Command& c, FILE* to) {
     std::fprintf(to,
                  "usage: %s [--host URI] [--json] %s\n  %s\n"
-                 "  --host URI  local (this machine's /dev/v3vee), sandbox, or auto (default)\n"
+                 "  --host URI  local (this machine's /dev/v3vee), sandbox, auto (default),\n"
+                 "              unix:PATH or ssh://[user@]host (a v3agent there)\n"
                  "  --json      machine-readable output (v3_info)\n",
                  c.name, c.synopsis, c.description);
 }
@@ -80,6 +88,7 @@ int main(int argc, char** argv) {
 
     Invocation call;
     call.tool = command->name;
+    call.host = command->defaultHost;
     for (int i = first; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") {
@@ -93,7 +102,7 @@ int main(int argc, char** argv) {
             call.host = argv[++i];
         } else if (arg.rfind("--host=", 0) == 0) {
             call.host = arg.substr(7);
-        } else if (arg.size() > 1 && arg[0] == '-' && arg[1] == '-') {
+        } else if (arg.size() > 1 && arg[0] == '-' && arg[1] == '-' && !command->ownOptions) {
             fail_line(call, "unknown option '" + arg + "'");
             usage(*command, stderr);
             return kExitUsage;
@@ -110,7 +119,9 @@ int main(int argc, char** argv) {
     auto host = v3ctl::openHost(call.host);
     if (!host) {
         fail_line(call, host.error().message);
-        return kExitUsage;
+        // A URI nobody understands is a usage error; an agent that cannot
+        // be reached is a failure of the host.
+        return host.error().errnum == EINVAL ? kExitUsage : kExitFailed;
     }
     return command->run(call, *host.value());
 }

@@ -32,6 +32,10 @@ struct Command {
     unsigned min_args;
     unsigned max_args;
     int (*run)(const Invocation& call, v3ctl::HostConnection& host);
+    // Options other than the common ones go to the command as arguments.
+    bool ownOptions = false;
+    // The host used without --host.
+    const char* defaultHost = "auto";
 };
 
 // One line "TOOL: message" on stderr.
@@ -48,5 +52,6 @@ int run_stop(const Invocation&, v3ctl::HostConnection&);
 int run_info(const Invocation&, v3ctl::HostConnection&);
 int run_stream(const Invocation&, v3ctl::HostConnection&);
 int run_monitor(const Invocation&, v3ctl::HostConnection&);
+int run_agent(const Invocation&, v3ctl::HostConnection&);
 
 } // namespace v3tools

@@ -108,10 +108,10 @@ private slots:
         QCOMPARE(c.memmap.size(), size_t(0));
         QCOMPARE(c.extensions.size(), size_t(0));
         QCOMPARE(c.files.size(), size_t(1));
-        QCOMPARE(qs(c.files[0].id), QString("boot"));
+        QCOMPARE(qs(c.files[0].id), QString("bios"));
         QCOMPARE(qs(c.files[0].filename), QString("hello.bin"));
-        QVERIFY(c.find_file("boot") == &c.files[0]);
-        QVERIFY(c.find_file("bios") == nullptr);
+        QVERIFY(c.find_file("bios") == &c.files[0]);
+        QVERIFY(c.find_file("boot") == nullptr);
 
         QStringList classes, ids;
         for (const DeviceEntry& d : c.devices) {

@@ -10,6 +10,8 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTreeView>
 #include <QtTest>
 
@@ -52,6 +54,11 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 
 private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true); // QSettings away from the user's
+        QVERIFY(inventoryDir_.isValid());
+        qputenv("PALACIOS_INVENTORY", inventoryDir_.filePath("inventory.db").toLocal8Bit());
+    }
     void init() { g_opens = 0; }
 
     void titleGroupsAndMenus() {
@@ -68,7 +75,7 @@ private slots:
         QStringList menus;
         for (QAction* a : window.menuBar()->actions())
             menus << a->text().remove('&');
-        QCOMPARE(menus, QStringList({"File", "View", "Help"}));
+        QCOMPARE(menus, QStringList({"File", "VM", "View", "Help"}));
         QCOMPARE(g_opens.load(), 0); // nothing is opened before the window shows
     }
 
@@ -122,6 +129,9 @@ private slots:
         QVERIFY(!(window.inventoryModel()->flags(active) & Qt::ItemIsSelectable));
         QVERIFY(!(window.inventoryModel()->flags(active) & Qt::ItemIsEditable));
     }
+
+private:
+    QTemporaryDir inventoryDir_;
 };
 
 QTEST_MAIN(TestMainWindow)

@@ -9,6 +9,8 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -21,6 +23,10 @@ private slots:
     void windowConnectsToTheSandboxAndReportsIt() {
         QTemporaryDir runDir;
         qputenv("PALACIOS_SANDBOX_DIR", runDir.path().toLocal8Bit());
+        // Whatever happens below, no QEMU outlives the test.
+        auto powerOff = qScopeGuard([&] {
+            QProcess::execute(testpaths::sandboxScript(), {"stop", "--dir", runDir.path()});
+        });
 
         HostSession session;
         MainWindow window(&session, "sandbox");

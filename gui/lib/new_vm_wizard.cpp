@@ -1,0 +1,137 @@
+#include "new_vm_wizard.h"
+#include "image_builder.h"
+#include "inventory_location.h"
+#include "wizard_compose_page.h"
+#include "wizard_name_page.h"
+#include "wizard_source_page.h"
+#include "wizard_summary_page.h"
+
+#include "inventory.h"
+
+#include <QAbstractButton>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QLineEdit>
+#include <QtConcurrent/QtConcurrentRun>
+
+NewVmWizard::NewVmWizard(QStringList takenNames, QString inventoryPath, QString hostKey,
+                         QWidget* parent)
+    : QWizard(parent), inventoryPath_(std::move(inventoryPath)), hostKey_(std::move(hostKey)) {
+    setWindowTitle(tr("New VM"));
+    setObjectName("newVmWizard");
+    setWizardStyle(QWizard::ClassicStyle);
+    setOption(QWizard::NoBackButtonOnStartPage);
+    name_ = new WizardNamePage(std::move(takenNames));
+    source_ = new WizardSourcePage;
+    compose_ = new WizardComposePage;
+    summary_ = new WizardSummaryPage;
+    setPage(NamePage, name_);
+    setPage(SourcePage, source_);
+    setPage(ComposePage, compose_);
+    setPage(SummaryPage, summary_);
+    setStartId(NamePage);
+    builder_ = new ImageBuilder(this);
+    connect(builder_, &ImageBuilder::progress, this,
+            [this](const QString& stage) { summary_->setBusy(true, stage); });
+    connect(builder_, &ImageBuilder::finished, this, &NewVmWizard::buildFinished);
+    resize(640, 520);
+}
+
+QString NewVmWizard::vmName() const {
+    return name_->nameEdit()->text().trimmed();
+}
+
+bool NewVmWizard::composing() const {
+    return source_->composing();
+}
+
+VmComposition NewVmWizard::composition() const {
+    VmComposition c = compose_->composition();
+    c.name = vmName();
+    return c;
+}
+
+QString NewVmWizard::generatedXml() const {
+    return composing() ? composition().toXml() : QString();
+}
+
+QString NewVmWizard::configPath() const {
+    if (composing())
+        return InventoryLocation::vmFolder(vmName()) + "/" + vmName() + ".xml";
+    return source_->configPath();
+}
+
+QString NewVmWizard::imagePath() const {
+    if (!composing() && !source_->imagePath().isEmpty())
+        return source_->imagePath();
+    return InventoryLocation::vmFolder(vmName()) + "/" + vmName() + ".img";
+}
+
+bool NewVmWizard::needsBuild() const {
+    return composing() || source_->imagePath().isEmpty();
+}
+
+void NewVmWizard::accept() {
+    if (working_)
+        return;
+    working_ = true;
+    button(QWizard::BackButton)->setEnabled(false);
+    if (needsBuild()) {
+        builder_->build(generatedXml(), configPath(), imagePath());
+        return;
+    }
+    addToInventory();
+}
+
+void NewVmWizard::reject() {
+    if (working_)
+        return; // the build finishes first; then Cancel works again
+    QWizard::reject();
+}
+
+void NewVmWizard::buildFinished(bool ok, const QString& message) {
+    if (!ok) {
+        fail(tr("The image could not be built: %1").arg(message));
+        return;
+    }
+    addToInventory();
+}
+
+void NewVmWizard::addToInventory() {
+    summary_->setBusy(true, tr("Adding %1 to the inventory...").arg(vmName()));
+    inventory::NewVm vm;
+    vm.name = vmName().toStdString();
+    vm.host = hostKey_.isEmpty() ? std::string(inventory::kLocalHost) : hostKey_.toStdString();
+    vm.config_path = QFileInfo(configPath()).absoluteFilePath().toStdString();
+    vm.image_path = QFileInfo(imagePath()).absoluteFilePath().toStdString();
+    vm.history_message = composing() ? "created by the New VM wizard"
+                                     : "added by the New VM wizard from an existing config";
+    const std::string path = inventoryPath_.toStdString();
+    auto* watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher]() {
+        watcher->deleteLater();
+        const QString error = watcher->result();
+        if (!error.isEmpty()) {
+            fail(tr("The VM could not be added to the inventory: %1").arg(error));
+            return;
+        }
+        working_ = false;
+        summary_->setOutcome(true, tr("%1 is in the inventory.").arg(vmName()));
+        emit vmCreated(vmName());
+        QWizard::accept();
+    });
+    watcher->setFuture(QtConcurrent::run([vm, path]() -> QString {
+        auto inv = inventory::Inventory::open(path);
+        if (!inv)
+            return QString::fromStdString(inv.error().message);
+        auto added = inv.value().add(vm);
+        return added ? QString() : QString::fromStdString(added.error().message);
+    }));
+}
+
+void NewVmWizard::fail(const QString& message) {
+    working_ = false;
+    button(QWizard::BackButton)->setEnabled(true);
+    summary_->setOutcome(false, message);
+    emit creationFailed(message);
+}

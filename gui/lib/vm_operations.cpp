@@ -1,0 +1,217 @@
+#include "vm_operations.h"
+#include "host_session.h"
+#include "vm_status_mapping.h"
+
+#include "host_connection.h"
+#include "inventory.h"
+
+#include <QFile>
+
+#include <cerrno>
+
+namespace {
+
+QString q(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+QString notConnected() {
+    return VmOperations::tr("not connected to a host");
+}
+
+// Records a state the host now has; a refusal is reported, not fatal (the
+// host is the authority, the next reconciliation records it again).
+QString recordState(const QString& inventoryPath, const VmEntry& vm, inventory::VmState state) {
+    if (!vm.inInventory())
+        return {};
+    auto inv = inventory::Inventory::open(inventoryPath.toStdString());
+    if (!inv)
+        return q(inv.error().message);
+    auto set = inv.value().set_state(vm.name.toStdString(), state);
+    return set ? QString() : q(set.error().message);
+}
+
+} // namespace
+
+VmOperations::VmOperations(HostSession* session, QString inventoryPath, QObject* parent)
+    : QObject(parent), session_(session), inventoryPath_(std::move(inventoryPath)) {}
+
+template <typename Work>
+void VmOperations::run(const VmEntry& vm, VmAction action, const QString& doing, Work work) {
+    ++pending_;
+    emit operationStarted(vm.name, action, doing);
+    const QString name = vm.name;
+    session_->runOnHost(
+        this, [work](v3ctl::HostConnection* host) -> Outcome { return work(host); },
+        [this, name, action, doing](const Outcome& outcome) {
+            --pending_;
+            QString message = outcome.message;
+            if (!outcome.ok) {
+                QString what = doing;
+                if (what.endsWith("..."))
+                    what.chop(3);
+                message = tr("%1 failed: %2").arg(what, outcome.message);
+            }
+            emit operationFinished(name, action, outcome.ok, message);
+        });
+}
+
+void VmOperations::activate(const VmEntry& vm) {
+    const QString path = inventoryPath_;
+    run(vm, VmAction::Activate, tr("Activating %1...").arg(vm.name),
+        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+            if (!host)
+                return {false, notConnected()};
+            QFile file(vm.imagePath);
+            if (vm.imagePath.isEmpty())
+                return {false, tr("%1 has no image in the inventory").arg(vm.name)};
+            if (!file.open(QIODevice::ReadOnly))
+                return {false,
+                        tr("cannot read the image %1: %2").arg(vm.imagePath, file.errorString())};
+            const QByteArray bytes = file.readAll();
+            const std::vector<uint8_t> image(bytes.begin(), bytes.end());
+            auto created = host->createGuest(image, vm.name.toStdString());
+            if (!created && created.error().errnum == ENOMEM && vm.memoryMb > 0) {
+                // The module had too little guest memory reserved: reserve
+                // what this VM needs and try once more.
+                auto added = host->addMemory(uint64_t(vm.memoryMb) << 20);
+                if (added)
+                    created = host->createGuest(image, vm.name.toStdString());
+            }
+            if (!created)
+                return {false, q(created.error().message)};
+            const std::string device = v3ctl::vmDeviceFile(created.value());
+            auto inv = inventory::Inventory::open(path.toStdString());
+            if (!inv)
+                return {true, tr("%1 is on the host as %2, but the inventory could not "
+                                 "record it: %3")
+                                  .arg(vm.name, q(device), q(inv.error().message))};
+            auto activated = inv.value().activate(vm.name.toStdString(), device);
+            if (!activated)
+                return {true, tr("%1 is on the host as %2, but the inventory could not "
+                                 "record it: %3")
+                                  .arg(vm.name, q(device), q(activated.error().message))};
+            return {true, tr("%1 activated as %2").arg(vm.name, q(device))};
+        });
+}
+
+void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QString& imagePath) {
+    const QString path = inventoryPath_;
+    const QString hostKey = session_->hostKey();
+    run(vm, VmAction::Activate, tr("Adding %1 to the inventory...").arg(vm.name),
+        [vm, path, hostKey, configPath, imagePath](v3ctl::HostConnection*) -> Outcome {
+            auto inv = inventory::Inventory::open(path.toStdString());
+            if (!inv)
+                return {false, q(inv.error().message)};
+            inventory::NewVm record;
+            record.name = vm.name.toStdString();
+            record.host = hostKey.toStdString();
+            record.config_path = configPath.toStdString();
+            record.image_path = imagePath.toStdString();
+            auto state = inventoryState(vm.status);
+            record.state = state && *state != inventory::VmState::Inactive
+                               ? *state
+                               : inventory::VmState::Created;
+            if (record.state == inventory::VmState::Error)
+                record.state_reason = vm.statusReason.isEmpty()
+                                          ? std::string("reported by the host")
+                                          : vm.statusReason.toStdString();
+            record.device_file = vm.deviceFile.toStdString();
+            record.history_message = "adopted from the host";
+            auto added = inv.value().add(record);
+            if (!added)
+                return {false, q(added.error().message)};
+            return {true, tr("%1 is now in the inventory").arg(vm.name)};
+        });
+}
+
+void VmOperations::start(const VmEntry& vm) {
+    const QString path = inventoryPath_;
+    run(vm, VmAction::Start, tr("Starting %1...").arg(vm.name),
+        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+            if (!host)
+                return {false, notConnected()};
+            auto done = host->launch(vm.index);
+            if (!done)
+                return {false, q(done.error().message)};
+            QString note = recordState(path, vm, inventory::VmState::Running);
+            return {true, note.isEmpty() ? tr("%1 is running").arg(vm.name) : note};
+        });
+}
+
+void VmOperations::pause(const VmEntry& vm) {
+    const QString path = inventoryPath_;
+    run(vm, VmAction::Pause, tr("Pausing %1...").arg(vm.name),
+        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+            if (!host)
+                return {false, notConnected()};
+            auto done = host->pause(vm.index);
+            if (!done)
+                return {false, q(done.error().message)};
+            QString note = recordState(path, vm, inventory::VmState::Paused);
+            return {true, note.isEmpty() ? tr("%1 is paused").arg(vm.name) : note};
+        });
+}
+
+void VmOperations::resume(const VmEntry& vm) {
+    const QString path = inventoryPath_;
+    run(vm, VmAction::Continue, tr("Continuing %1...").arg(vm.name),
+        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+            if (!host)
+                return {false, notConnected()};
+            auto done = host->resume(vm.index);
+            if (!done)
+                return {false, q(done.error().message)};
+            QString note = recordState(path, vm, inventory::VmState::Running);
+            return {true, note.isEmpty() ? tr("%1 is running again").arg(vm.name) : note};
+        });
+}
+
+void VmOperations::stop(const VmEntry& vm) {
+    const QString path = inventoryPath_;
+    run(vm, VmAction::Stop, tr("Stopping %1...").arg(vm.name),
+        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+            if (!host)
+                return {false, notConnected()};
+            auto done = host->stop(vm.index);
+            if (!done)
+                return {false, q(done.error().message)};
+            QString note = recordState(path, vm, inventory::VmState::Stopped);
+            return {true, note.isEmpty() ? tr("%1 is stopped").arg(vm.name) : note};
+        });
+}
+
+void VmOperations::remove(const VmEntry& vm) {
+    const QString refusal = VmActionPolicy::deleteRefusal(vm);
+    if (!refusal.isEmpty()) {
+        emit operationFinished(vm.name, VmAction::Delete, false,
+                               tr("Deleting %1 refused: %2").arg(vm.name, refusal));
+        return;
+    }
+    const QString path = inventoryPath_;
+    const QString doing = vm.group == VmGroup::Active
+                              ? tr("Deleting %1 from the host and the inventory...")
+                          : vm.group == VmGroup::Inactive ? tr("Deleting %1 from the inventory...")
+                                                          : tr("Deleting %1 from the host->..");
+    run(vm, VmAction::Delete, doing.arg(vm.name),
+        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+            if (vm.onHost()) {
+                if (!host)
+                    return {false, notConnected()};
+                if (vm.index < 0)
+                    return {false, tr("the host's device file for %1 is unknown").arg(vm.name)};
+                auto freed = host->freeGuest(vm.index);
+                if (!freed)
+                    return {false, q(freed.error().message)};
+            }
+            if (vm.inInventory()) {
+                auto inv = inventory::Inventory::open(path.toStdString());
+                if (!inv)
+                    return {false, q(inv.error().message)};
+                auto removed = inv.value().remove(vm.name.toStdString());
+                if (!removed)
+                    return {false, q(removed.error().message)};
+            }
+            return {true, tr("%1 deleted").arg(vm.name)};
+        });
+}

@@ -1,0 +1,51 @@
+// The VM lifecycle as the window drives it: each operation runs on the
+// session's host worker (host call, then the inventory write), never on
+// the UI thread, and reports back by signal with the host's own sentence
+// when it fails. Delete follows the original Palacios rules: an active VM
+// goes from host and inventory, an inactive one from the inventory, one not
+// in the inventory from the host only.
+#pragma once
+
+#include "vm_action_policy.h"
+#include "vm_entry.h"
+
+#include <QObject>
+#include <QString>
+
+class HostSession;
+
+class VmOperations : public QObject {
+    Q_OBJECT
+public:
+    VmOperations(HostSession* session, QString inventoryPath, QObject* parent = nullptr);
+
+    // Creates an inventory VM on the host from its image.
+    void activate(const VmEntry& vm);
+    // Records a VM the host has but the inventory does not (config may be empty).
+    void adopt(const VmEntry& vm, const QString& configPath, const QString& imagePath);
+    void start(const VmEntry& vm);
+    void pause(const VmEntry& vm);
+    void resume(const VmEntry& vm);
+    void stop(const VmEntry& vm);
+    void remove(const VmEntry& vm);
+
+    int pending() const { return pending_; }
+
+signals:
+    // A human description of what is under way ("Starting hello...").
+    void operationStarted(const QString& name, VmAction action, const QString& description);
+    // ok false: message is the readable reason (what failed and the host's sentence).
+    void operationFinished(const QString& name, VmAction action, bool ok, const QString& message);
+
+private:
+    struct Outcome {
+        bool ok = false;
+        QString message;
+    };
+    template <typename Work>
+    void run(const VmEntry& vm, VmAction action, const QString& doing, Work work);
+
+    HostSession* session_;
+    QString inventoryPath_;
+    int pending_ = 0;
+};

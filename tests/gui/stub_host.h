@@ -1,0 +1,181 @@
+// A stand-in host for the GUI tests: keeps VMs in memory and behaves like
+// the module (states, device files, /proc listing), or fails every VM
+// operation the way a connection without VM support does (ENOSYS).
+#pragma once
+
+#include "host_connection.h"
+
+#include <QMutex>
+#include <QMutexLocker>
+
+#include <cerrno>
+#include <map>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+class StubHost : public v3ctl::HostConnection {
+public:
+    struct Vm {
+        std::string name;
+        v3ctl::VmState state = v3ctl::VmState::Created;
+        uint64_t exits = 0;
+    };
+
+    bool vmOpsSupported = true; // false: every VM operation fails with ENOSYS
+    bool listFails = false;
+
+    ~StubHost() override {
+        for (int fd : guestEnds_)
+            ::close(fd);
+    }
+    // A stream is one end of a socket pair; the guest's end greets and is
+    // kept (guestEnd) for the test to talk through.
+    v3ctl::Result<int> openStream(int index, const std::string& stream) override {
+        if (!vmOpsSupported)
+            return unsupported("opening a stream");
+        int fds[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+            return v3ctl::errnoError(errno, "socketpair");
+        const std::string greeting =
+            "stream " + stream + " of /dev/v3-vm" + std::to_string(index) + "\r\n";
+        (void)!::write(fds[1], greeting.data(), greeting.size());
+        ::fcntl(fds[1], F_SETFL, O_NONBLOCK);
+        QMutexLocker lock(&mutex_);
+        guestEnds_.push_back(fds[1]);
+        return fds[0];
+    }
+    int guestEnd(size_t i) {
+        QMutexLocker lock(&mutex_);
+        return i < guestEnds_.size() ? guestEnds_[i] : -1;
+    }
+
+    std::string uri() const override { return "stub"; }
+    std::string displayName() const override { return "stub host"; }
+    v3ctl::Result<v3ctl::HostInfo> hostInfo() override {
+        v3ctl::HostInfo info;
+        info.abiVersion = 1;
+        info.features = 3;
+        info.cpusPossible = 4;
+        info.cpusEnabled = 4;
+        info.moduleVersion = "9.9";
+        info.kernelRelease = "6.1.0-test";
+        return info;
+    }
+
+    // Adds a VM as the v3 tools would, behind the window's back.
+    int addBehindTheBack(const std::string& name, v3ctl::VmState state) {
+        QMutexLocker lock(&mutex_);
+        int index = next_++;
+        vms_[index] = Vm{name, state, 0};
+        return index;
+    }
+    void setState(int index, v3ctl::VmState state) {
+        QMutexLocker lock(&mutex_);
+        vms_[index].state = state;
+    }
+    size_t count() {
+        QMutexLocker lock(&mutex_);
+        return vms_.size();
+    }
+    std::optional<v3ctl::VmState> stateOf(const std::string& name) {
+        QMutexLocker lock(&mutex_);
+        for (auto& [i, vm] : vms_)
+            if (vm.name == name)
+                return vm.state;
+        return std::nullopt;
+    }
+
+    v3ctl::Result<int> createGuest(const std::vector<uint8_t>& image,
+                                   const std::string& name) override {
+        if (!vmOpsSupported)
+            return unsupported("creating a VM");
+        if (image.empty())
+            return v3ctl::Error{EINVAL, "creating " + name + ": the image is empty"};
+        return addBehindTheBack(name, v3ctl::VmState::Created);
+    }
+    v3ctl::Result<v3ctl::Ok> freeGuest(int index) override {
+        return change(index, "freeing", [&](Vm& vm) -> std::optional<v3ctl::Error> {
+            if (vm.state == v3ctl::VmState::Running)
+                return v3ctl::Error{EBUSY, "freeing /dev/v3-vm" + std::to_string(index) +
+                                               ": Device or resource busy"};
+            vms_.erase(index);
+            return std::nullopt;
+        });
+    }
+    v3ctl::Result<v3ctl::Ok> launch(int index) override {
+        return to(index, "launching", {v3ctl::VmState::Created, v3ctl::VmState::Stopped},
+                  v3ctl::VmState::Running);
+    }
+    v3ctl::Result<v3ctl::Ok> pause(int index) override {
+        return to(index, "pausing", {v3ctl::VmState::Running}, v3ctl::VmState::Paused);
+    }
+    v3ctl::Result<v3ctl::Ok> resume(int index) override {
+        return to(index, "continuing", {v3ctl::VmState::Paused}, v3ctl::VmState::Running);
+    }
+    v3ctl::Result<v3ctl::Ok> stop(int index) override {
+        return to(index, "stopping", {v3ctl::VmState::Running, v3ctl::VmState::Paused},
+                  v3ctl::VmState::Stopped);
+    }
+    v3ctl::Result<v3ctl::VmInfo> vmInfo(int index) override {
+        if (!vmOpsSupported)
+            return unsupported("querying a VM");
+        QMutexLocker lock(&mutex_);
+        auto it = vms_.find(index);
+        if (it == vms_.end())
+            return v3ctl::Error{ENOENT, "no VM /dev/v3-vm" + std::to_string(index)};
+        v3ctl::VmInfo info;
+        info.name = it->second.name;
+        info.index = index;
+        info.state = it->second.state;
+        info.numCores = 1;
+        info.memoryBytes = 16u << 20;
+        if (it->second.state == v3ctl::VmState::Running)
+            it->second.exits += 1000;
+        info.exitsTotal = it->second.exits;
+        info.exits[0] = it->second.exits;
+        info.uptimeNs = 5'000'000'000ULL;
+        return info;
+    }
+    v3ctl::Result<std::vector<v3ctl::GuestEntry>> listGuests() override {
+        if (!vmOpsSupported || listFails)
+            return unsupported("listing VMs");
+        QMutexLocker lock(&mutex_);
+        std::vector<v3ctl::GuestEntry> list;
+        for (auto& [i, vm] : vms_)
+            list.push_back({vm.name, v3ctl::vmDeviceFile(i)});
+        return list;
+    }
+
+private:
+    template <typename F> v3ctl::Result<v3ctl::Ok> change(int index, const char* what, F f) {
+        if (!vmOpsSupported)
+            return unsupported(std::string(what) + " a VM");
+        QMutexLocker lock(&mutex_);
+        auto it = vms_.find(index);
+        if (it == vms_.end())
+            return v3ctl::Error{ENOENT, std::string(what) + " /dev/v3-vm" + std::to_string(index) +
+                                            ": No such file or directory"};
+        if (auto e = f(it->second))
+            return *e;
+        return v3ctl::Ok{};
+    }
+    v3ctl::Result<v3ctl::Ok> to(int index, const char* what,
+                                std::initializer_list<v3ctl::VmState> from, v3ctl::VmState state) {
+        return change(index, what, [&](Vm& vm) -> std::optional<v3ctl::Error> {
+            for (auto s : from)
+                if (vm.state == s) {
+                    vm.state = state;
+                    return std::nullopt;
+                }
+            return v3ctl::Error{EINVAL, std::string(what) + " /dev/v3-vm" + std::to_string(index) +
+                                            ": Invalid argument (the VM is " +
+                                            v3ctl::stateName(vm.state) + ")"};
+        });
+    }
+
+    QMutex mutex_;
+    std::vector<int> guestEnds_;
+    std::map<int, Vm> vms_;
+    int next_ = 0;
+};

@@ -1,0 +1,198 @@
+// The New VM wizard: the name checked live (rules, inventory and host
+// names), the source and compose pages' validation, the generated XML (read
+// back with the details page's reader), a real build with build_vm adding
+// the VM to the inventory with absolute paths, and build_vm failures shown
+// with its reason while the wizard stays open.
+#include "inventory.h"
+#include "new_vm_wizard.h"
+#include "path_field.h"
+#include "test_paths.h"
+#include "vm_config_summary.h"
+#include "wizard_compose_page.h"
+#include "wizard_name_page.h"
+#include "wizard_source_page.h"
+#include "wizard_summary_page.h"
+
+#include <QAbstractButton>
+#include <QCheckBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QRadioButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestNewVmWizard : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(dir_.isValid());
+        qputenv("PALACIOS_INVENTORY", dir_.filePath("data/inventory.db").toLocal8Bit());
+        payload_ = dir_.filePath("payload.bin");
+        QFile blob(payload_);
+        QVERIFY(blob.open(QIODevice::WriteOnly));
+        blob.write(QByteArray(4096, '\xf4')); // hlt, hlt, ...
+    }
+
+    void nameIsValidatedAsTyped() {
+        NewVmWizard wizard({"taken"}, dbPath(), "stub");
+        WizardNamePage* page = wizard.namePage();
+        QLineEdit* edit = page->nameEdit();
+        QVERIFY(!page->isComplete());
+        QTest::keyClicks(edit, "two words");
+        QVERIFY(!page->isComplete());
+        QVERIFY2(page->problemText().contains("space", Qt::CaseInsensitive),
+                 qPrintable(page->problemText()));
+        edit->setText("taken");
+        QVERIFY(!page->isComplete());
+        QVERIFY(page->problemText().contains("already exists"));
+        edit->setText(QString(200, 'x'));
+        QVERIFY(!page->isComplete());
+        edit->setText("fresh");
+        QVERIFY(page->isComplete());
+        QVERIFY(page->problemText().isEmpty());
+    }
+
+    void composeValidationAndXml() {
+        NewVmWizard wizard({}, dbPath(), "stub");
+        wizard.namePage()->nameEdit()->setText("composed");
+        WizardComposePage* page = wizard.composePage();
+        QVERIFY(!page->isComplete()); // no payload yet
+        page->payload()->setPath(dir_.filePath("missing.bin"));
+        QVERIFY(!page->isComplete());
+        QVERIFY(page->problemText().contains("does not exist"));
+        page->payload()->setPath(payload_);
+        QVERIFY(page->isComplete());
+        page->memory()->setValue(128);
+        page->cores()->setValue(2);
+        page->textConsole()->setChecked(true);
+
+        const QString xml = wizard.generatedXml();
+        QString error;
+        VmConfigSummary summary = VmConfigSummary::parse(xml.toUtf8(), "/x/composed.xml", &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(summary.memoryMb, 128);
+        QCOMPARE(summary.cores, 2);
+        QCOMPARE(summary.paging, QString("nested"));
+        QCOMPARE(summary.files.size(), 1);
+        QCOMPARE(summary.files.first().id, QString("bios"));
+        QCOMPARE(summary.files.first().path, payload_); // absolute, as given
+        QCOMPARE(summary.streams, QStringList({"com1"}));
+        QVERIFY(summary.hasTextConsole);
+        QVERIFY(!summary.hasVga);
+        QStringList classes;
+        for (const auto& d : summary.devices)
+            classes << d.deviceClass;
+        QVERIFY(classes.contains("SERIAL") && classes.contains("CHAR_STREAM") &&
+                classes.contains("CURSES_CONSOLE") && classes.contains("8259A"));
+        // Paths the VM will be recorded with are absolute.
+        QVERIFY(QDir::isAbsolutePath(wizard.configPath()));
+        QVERIFY(QDir::isAbsolutePath(wizard.imagePath()));
+    }
+
+    void existingSourceNeedsAConfig() {
+        NewVmWizard wizard({}, dbPath(), "stub");
+        WizardSourcePage* page = wizard.sourcePage();
+        QVERIFY(page->isComplete()); // compose is the default
+        page->existingButton()->setChecked(true);
+        QVERIFY(!page->isComplete());
+        page->configField()->setPath(testpaths::sourceRoot() +
+                                     "/resources/configs/minimal-serial.xml");
+        QVERIFY(page->isComplete()); // image empty: built from the config
+        page->imageField()->setPath(dir_.filePath("nope.img"));
+        QVERIFY(!page->isComplete());
+        QCOMPARE(page->nextId(), int(NewVmWizard::SummaryPage));
+        page->composeButton()->setChecked(true);
+        QCOMPARE(page->nextId(), int(NewVmWizard::ComposePage));
+    }
+
+    void finishBuildsAndAddsToTheInventory() {
+        const QString buildVm = testpaths::buildRoot() + "/bin/build_vm";
+        if (!QFileInfo(buildVm).isExecutable())
+            QSKIP("build_vm is not built");
+        qputenv("PALACIOS_BUILD_VM", buildVm.toLocal8Bit());
+        NewVmWizard wizard({}, dbPath(), "stub");
+        QSignalSpy created(&wizard, &NewVmWizard::vmCreated);
+        QSignalSpy failed(&wizard, &NewVmWizard::creationFailed);
+        fillComposition(wizard, "built");
+        wizard.show();
+        walkToSummary(wizard);
+        QVERIFY(wizard.summaryPage()->xmlView()->toPlainText().contains("<memory>64</memory>"));
+        wizard.summaryPage()->grab().save(testpaths::outputDir() + "/new_vm_wizard_summary.png");
+        wizard.button(QWizard::FinishButton)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(created.count() + failed.count() > 0, 20000);
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        QVERIFY(QFileInfo(wizard.imagePath()).size() > 4096);
+
+        auto inv = inventory::Inventory::open(dbPath().toStdString());
+        QVERIFY(inv);
+        auto vm = inv.value().find("built");
+        QVERIFY(vm);
+        QCOMPARE(vm.value().state, inventory::VmState::Inactive);
+        QCOMPARE(vm.value().host, std::string("stub"));
+        QVERIFY(QDir::isAbsolutePath(QString::fromStdString(vm.value().image_path)));
+        QVERIFY(QDir::isAbsolutePath(QString::fromStdString(vm.value().config_path)));
+        QCOMPARE(QString::fromStdString(vm.value().image_path), wizard.imagePath());
+    }
+
+    void buildVmFailureIsShownAndTheWizardStays() {
+        // A build_vm that fails the way the real one does: one line on stderr, status 1.
+        const QString fake = dir_.filePath("failing_build_vm");
+        QFile script(fake);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write("#!/bin/sh\necho \"build_vm: $1: <devices>: unknown device class "
+                     "'CGA_VIDEO'\" >&2\nexit 1\n");
+        script.close();
+        script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        qputenv("PALACIOS_BUILD_VM", fake.toLocal8Bit());
+
+        NewVmWizard wizard({}, dbPath(), "stub");
+        QSignalSpy failed(&wizard, &NewVmWizard::creationFailed);
+        fillComposition(wizard, "broken");
+        wizard.show();
+        walkToSummary(wizard);
+        wizard.button(QWizard::FinishButton)->click();
+        QVERIFY(failed.wait(10000));
+        const QString message = wizard.summaryPage()->statusLabel()->text();
+        QVERIFY2(message.startsWith("The image could not be built: build_vm: "),
+                 qPrintable(message));
+        QVERIFY(message.contains("unknown device class 'CGA_VIDEO'"));
+        QVERIFY(wizard.isVisible());
+        QVERIFY(!wizard.isWorking());
+        QVERIFY(!inventory::Inventory::open(dbPath().toStdString()).value().find("broken"));
+        wizard.grab().save(testpaths::outputDir() + "/new_vm_wizard_build_error.png");
+
+        // A build_vm that cannot be started at all.
+        qputenv("PALACIOS_BUILD_VM", dir_.filePath("no-such-program").toLocal8Bit());
+        wizard.button(QWizard::FinishButton)->click();
+        QVERIFY(failed.wait(10000));
+        QVERIFY(wizard.summaryPage()->statusLabel()->text().contains("could not be started"));
+    }
+
+private:
+    QString dbPath() const { return QString::fromLocal8Bit(qgetenv("PALACIOS_INVENTORY")); }
+    void fillComposition(NewVmWizard& wizard, const QString& name) {
+        wizard.namePage()->nameEdit()->setText(name);
+        wizard.composePage()->payload()->setPath(payload_);
+    }
+    void walkToSummary(NewVmWizard& wizard) {
+        while (wizard.currentId() != NewVmWizard::SummaryPage) {
+            const int before = wizard.currentId();
+            wizard.next();
+            QVERIFY(wizard.currentId() != before);
+        }
+    }
+
+    QTemporaryDir dir_;
+    QString payload_;
+};
+
+QTEST_MAIN(TestNewVmWizard)
+#include "tst_new_vm_wizard.moc"

@@ -1,0 +1,98 @@
+// The agent side of the protocol: serves one HostConnection (LocalHost in
+// v3agent, a test double in the tests) to one client over a byte stream.
+//
+// One thread runs the whole session in a poll() loop: it reads frames,
+// performs each request synchronously on the host (the v3vee ioctls are
+// short), and pumps every open stream channel both ways. Replies go through
+// an output queue written without blocking, so a client that is slow to
+// read never stops the agent from reading (no write/write deadlock); while
+// the queue is long the agent stops reading VM streams instead.
+//
+// Sessions: a client starts with HELLO; the agent answers WELCOME. A HELLO
+// in the middle of a session (a new client on a serial line, where the old
+// one's disconnect is invisible) or a BYE ends the old session: its
+// channels close and half-received requests are dropped. Malformed input is
+// answered with an ERROR frame and the session goes on.
+#pragma once
+
+#include "agent_protocol.h"
+#include "host_connection.h"
+#include "stream_pump.h"
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace v3ctl::agent {
+
+struct SessionOptions {
+    // Who answers: sent in WELCOME ("v3agent on v3sandbox").
+    std::string description = "v3agent";
+    // On a serial line a client can vanish mid-frame without any sign; after
+    // this many milliseconds without input, a frame in progress is abandoned
+    // (0: never, for sockets and pipes where a disconnect is visible).
+    int idleResyncMs = 0;
+    // Largest request reassembled from several frames, counting every
+    // upload in progress at once (V3_IMAGE_MAX plus room for the fields).
+    uint64_t maxRequest = kMaxRequest;
+    // Diagnostics (malformed frames, abandoned frames); may be empty.
+    std::function<void(const std::string&)> log;
+};
+
+class AgentSession {
+public:
+    // Serves on inFd/outFd (the same descriptor for a socket). They are not
+    // closed by the session.
+    AgentSession(HostConnection& host, int inFd, int outFd, SessionOptions options = {});
+    ~AgentSession();
+    AgentSession(const AgentSession&) = delete;
+    AgentSession& operator=(const AgentSession&) = delete;
+
+    // Serves until the input ends or the output fails; returns why.
+    std::string run();
+
+private:
+    struct Channel {
+        explicit Channel(UniqueFd fd) : pump(std::move(fd)) {}
+        StreamPump pump;
+    };
+    struct PartialRequest {
+        std::string payload;
+        bool refused = false; // too large: drop the rest, the error is already sent
+    };
+
+    void handleFrame(Frame& frame);
+    void handleHello(const Frame& frame);
+    void handleRequestFrame(Frame& frame);
+    void perform(uint32_t requestId, const std::string& payload);
+    void pumpChannel(uint32_t id, Channel& channel, short revents, bool& remove);
+    void resetSession();
+
+    void send(FrameType type, uint32_t channel, uint32_t requestId, std::string_view payload);
+    void sendError(uint32_t requestId, const Error& error);
+    void respond(uint32_t requestId, std::string payload);
+    bool flushOutput(); // false when the output failed
+    void log(const std::string& message) const;
+
+    HostConnection& host_;
+    int inFd_;
+    int outFd_;
+    SessionOptions options_;
+    FrameReader reader_;
+    std::deque<std::string> output_;
+    size_t outputStart_ = 0; // written prefix of output_.front()
+    size_t outputBytes_ = 0;
+    bool helloSeen_ = false;
+    std::map<uint32_t, std::unique_ptr<Channel>> channels_;
+    uint32_t nextChannel_ = 1;
+    std::map<uint32_t, PartialRequest> partial_;
+    uint64_t partialBytes_ = 0;
+    std::chrono::steady_clock::time_point lastInput_;
+    int savedInFlags_ = -1;
+    int savedOutFlags_ = -1;
+};
+
+} // namespace v3ctl::agent

@@ -1,0 +1,122 @@
+#include "agent_transport.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace v3ctl {
+
+Result<AgentHost::Transport> connectUnixSocket(const std::string& path) {
+    sockaddr_un address{};
+    if (path.empty() || path.size() >= sizeof address.sun_path)
+        return Error{ENAMETOOLONG, "the socket path '" + path + "' must be 1 to " +
+                                       std::to_string(sizeof address.sun_path - 1) + " characters"};
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid())
+        return errnoError(errno, "cannot create a unix socket");
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, path.data(), path.size());
+    int rc;
+    do {
+        rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+        int e = errno;
+        return errnoError(
+            e, "cannot connect to the agent socket " + path,
+            e == ENOENT || e == ECONNREFUSED ? "is the agent (or the sandbox) running?" : "");
+    }
+    AgentHost::Transport transport;
+    transport.readFd = std::move(fd);
+    transport.uri = "unix:" + path;
+    transport.displayName = "agent at " + path;
+    return transport;
+}
+
+Result<AgentHost::Transport> spawnAgentProcess(const std::vector<std::string>& argv) {
+    if (argv.empty())
+        return Error{EINVAL, "no command to reach the agent"};
+    int toChild[2], fromChild[2];
+    if (::pipe2(toChild, O_CLOEXEC) != 0)
+        return errnoError(errno, "cannot create a pipe");
+    if (::pipe2(fromChild, O_CLOEXEC) != 0) {
+        int e = errno;
+        ::close(toChild[0]);
+        ::close(toChild[1]);
+        return errnoError(e, "cannot create a pipe");
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, toChild[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, fromChild[1], STDOUT_FILENO);
+    std::vector<char*> args;
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(toChild[0]);
+    ::close(fromChild[1]);
+    if (rc != 0) {
+        ::close(toChild[1]);
+        ::close(fromChild[0]);
+        return errnoError(rc, "cannot run " + argv[0]);
+    }
+    AgentHost::Transport transport;
+    transport.readFd = UniqueFd(fromChild[0]);
+    transport.writeFd = UniqueFd(toChild[1]);
+    transport.child = pid;
+    return transport;
+}
+
+Result<SshTarget> parseSshUri(const std::string& uri) {
+    const std::string scheme = "ssh://";
+    if (uri.rfind(scheme, 0) != 0)
+        return Error{EINVAL, "'" + uri + "' is not an ssh://[user@]host URI"};
+    std::string rest = uri.substr(scheme.size());
+    SshTarget target;
+    target.agentPath = "v3agent";
+    if (auto slash = rest.find('/'); slash != std::string::npos) {
+        if (slash + 1 < rest.size())
+            target.agentPath = rest.substr(slash);
+        rest = rest.substr(0, slash);
+    }
+    auto at = rest.rfind('@');
+    std::string hostPort = at == std::string::npos ? rest : rest.substr(at + 1);
+    if (auto colon = hostPort.find(':'); colon != std::string::npos) {
+        target.port = hostPort.substr(colon + 1);
+        hostPort = hostPort.substr(0, colon);
+        if (target.port.empty() || target.port.find_first_not_of("0123456789") != std::string::npos)
+            return Error{EINVAL, "'" + uri + "' has a bad port; use ssh://[user@]host[:port]"};
+    }
+    if (hostPort.empty() || (at != std::string::npos && at == 0))
+        return Error{EINVAL, "'" + uri + "' names no host; use ssh://[user@]host"};
+    // Options smuggled in as a host name must not reach ssh's command line.
+    if (rest[0] == '-' || hostPort[0] == '-')
+        return Error{EINVAL, "'" + uri + "' is not a host name"};
+    target.destination = (at == std::string::npos ? "" : rest.substr(0, at + 1)) + hostPort;
+    return target;
+}
+
+std::vector<std::string> sshCommand(const SshTarget& target) {
+    const char* ssh = std::getenv("PALACIOS_SSH");
+    std::vector<std::string> argv{ssh && *ssh ? ssh : "ssh", "-T", "-e", "none"};
+    if (!target.port.empty()) {
+        argv.push_back("-p");
+        argv.push_back(target.port);
+    }
+    argv.push_back("--");
+    argv.push_back(target.destination);
+    argv.push_back(target.agentPath + " --stdio");
+    return argv;
+}
+
+} // namespace v3ctl
