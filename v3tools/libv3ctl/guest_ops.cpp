@@ -1,4 +1,5 @@
 #include "guest_ops.h"
+#include "json_text.h"
 
 #include <uapi/v3vee.h>
 
@@ -44,36 +45,16 @@ VmInfo VmInfo::fromAbi(const v3_vm_info& raw) {
     return info;
 }
 
-namespace {
-
-std::string quoted(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-            continue;
-        }
-        out += c;
-    }
-    return out + "\"";
-}
-
-} // namespace
-
 std::string VmInfo::toJson() const {
     std::ostringstream s;
-    s << "{\"name\": " << quoted(name) << ", \"index\": " << index
-      << ", \"device\": " << quoted(vmDeviceFile(index))
-      << ", \"state\": " << quoted(stateName(state)) << ", \"reason\": " << quoted(reason)
+    s << "{\"name\": " << jsonString(name) << ", \"index\": " << index
+      << ", \"device\": " << jsonString(vmDeviceFile(index))
+      << ", \"state\": " << jsonString(stateName(state)) << ", \"reason\": " << jsonString(reason)
       << ", \"exit_code\": " << exitCode << ", \"cores\": " << numCores
       << ", \"memory_bytes\": " << memoryBytes << ", \"uptime_ns\": " << uptimeNs
       << ", \"exits_total\": " << exitsTotal << ", \"exits\": {";
     for (size_t i = 0; i < kExitReasonCount; ++i)
-        s << (i ? ", " : "") << quoted(kExitReasonNames[i]) << ": " << exits[i];
+        s << (i ? ", " : "") << jsonString(kExitReasonNames[i]) << ": " << exits[i];
     s << "}}";
     return s.str();
 }

@@ -1,4 +1,5 @@
 #include "host_info.h"
+#include "json_text.h"
 
 #include <uapi/v3vee.h>
 
@@ -27,22 +28,6 @@ constexpr FeatureName kFeatureNames[] = {
     {V3_FEATURE_VMCB_CLEAN, "vmcb-clean"},
     {V3_FEATURE_DECODE_ASSISTS, "decode-assists"},
 };
-
-std::string jsonString(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-            continue;
-        }
-        out += c;
-    }
-    return out + "\"";
-}
 
 } // namespace
 

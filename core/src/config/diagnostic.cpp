@@ -97,6 +97,14 @@ Error Diagnostic::fail_document(const char* fmt, ...) {
     return kInvalidConfiguration;
 }
 
+Error Diagnostic::fail_as(Error error, const char* fmt, ...) {
+    __builtin_va_list args;
+    __builtin_va_start(args, fmt);
+    vformat(message, sizeof message, fmt, args);
+    __builtin_va_end(args);
+    return error;
+}
+
 bool parse_unsigned(StringView text, u64& value) {
     return parse_number(text, value) == NumberStatus::Ok;
 }

@@ -24,6 +24,9 @@ struct Diagnostic {
     // For problems that belong to no element (e.g. XML syntax errors, which
     // the caller formats as "line L, column C: ...").
     Error fail_document(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+    // The message as fail_document writes it, returning `error` (for checks
+    // whose failure is not a configuration error, e.g. of the image).
+    Error fail_as(Error error, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 };
 
 // The error every configuration rejection returns.

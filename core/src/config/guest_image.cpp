@@ -8,30 +8,24 @@ namespace v3::config {
 
 namespace {
 
-Error fail(Diagnostic& diag, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-
-Error fail(Diagnostic& diag, const char* fmt, ...) {
-    __builtin_va_list args;
-    __builtin_va_start(args, fmt);
-    vformat(diag.message, sizeof diag.message, fmt, args);
-    __builtin_va_end(args);
-    return make_error(Errno::Inval, "the guest image does not match its config");
-}
+constexpr Error kImageMismatch{Errno::Inval, "the guest image does not match its config"};
 
 Result<void> check_files_match_blobs(const ImageView& image, const VmConfig& config,
                                      Diagnostic& diag) {
     for (const FileEntry& file : config.files) {
         if (!image.find(file.id)) {
-            return fail(diag,
-                        "<files> entry '%s' (filename '%s') has no blob in the image; rebuild the "
-                        "image with build_vm",
-                        TextArg(file.id).c_str(), TextArg(file.filename).c_str());
+            return diag.fail_as(
+                kImageMismatch,
+                "<files> entry '%s' (filename '%s') has no blob in the image; rebuild the "
+                "image with build_vm",
+                TextArg(file.id).c_str(), TextArg(file.filename).c_str());
         }
     }
     for (const ImageBlob& blob : image.blobs) {
         if (!config.find_file(blob.id))
-            return fail(diag, "image blob '%s' is not named by any <files> entry of the config",
-                        blob.id.data());
+            return diag.fail_as(kImageMismatch,
+                                "image blob '%s' is not named by any <files> entry of the config",
+                                blob.id.data());
     }
     return {};
 }

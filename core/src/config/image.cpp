@@ -10,15 +10,7 @@ using namespace image_layout;
 
 namespace {
 
-Error fail(Diagnostic& diag, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-
-Error fail(Diagnostic& diag, const char* fmt, ...) {
-    __builtin_va_list args;
-    __builtin_va_start(args, fmt);
-    vformat(diag.message, sizeof diag.message, fmt, args);
-    __builtin_va_end(args);
-    return make_error(Errno::Inval, "the guest image is invalid");
-}
+constexpr Error kImageInvalid{Errno::Inval, "the guest image is invalid"};
 
 // [begin, begin + size) lies inside [0, total) without overflowing.
 bool in_bounds(u64 begin, u64 size, u64 total) {
@@ -83,62 +75,68 @@ private:
 
 Result<void> check_header(const u8* data, u64 size, Diagnostic& diag) {
     if (size < kHeaderSize)
-        return fail(diag,
-                    "image is %llu bytes, shorter than the %u-byte header (truncated or not an "
-                    "image)",
-                    (unsigned long long)size, kHeaderSize);
+        return diag.fail_as(
+            kImageInvalid,
+            "image is %llu bytes, shorter than the %u-byte header (truncated or not an "
+            "image)",
+            (unsigned long long)size, kHeaderSize);
     for (u32 i = 0; i < sizeof kMagic; ++i) {
         if (data[kMagicOffset + i] != kMagic[i])
-            return fail(diag,
-                        "image magic is %02x %02x %02x %02x %02x %02x %02x %02x, expected 76 33 "
-                        "76 65 65 00 00 00 (\"v3vee\"): not a Palacios guest image",
-                        data[0], data[1], data[2], data[3], data[4], data[5], data[6], data[7]);
+            return diag.fail_as(
+                kImageInvalid,
+                "image magic is %02x %02x %02x %02x %02x %02x %02x %02x, expected 76 33 "
+                "76 65 65 00 00 00 (\"v3vee\"): not a Palacios guest image",
+                data[0], data[1], data[2], data[3], data[4], data[5], data[6], data[7]);
     }
     u32 version = load_le32(data + kVersionOffset);
     if (version != kVersion)
-        return fail(diag, "image format version is %u, this reader supports version %u", version,
-                    kVersion);
+        return diag.fail_as(kImageInvalid,
+                            "image format version is %u, this reader supports version %u", version,
+                            kVersion);
     u32 header_size = load_le32(data + kHeaderSizeOffset);
     if (header_size != kHeaderSize)
-        return fail(diag, "image header size field is %u, expected %u for version %u", header_size,
-                    kHeaderSize, kVersion);
+        return diag.fail_as(kImageInvalid,
+                            "image header size field is %u, expected %u for version %u",
+                            header_size, kHeaderSize, kVersion);
     u32 stored = load_le32(data + kHeaderCrcOffset);
     u32 computed = crc32(data, kHeaderCrcOffset);
     if (stored != computed)
-        return fail(diag,
-                    "image header checksum mismatch: stored 0x%08x, computed 0x%08x (header "
-                    "corrupted)",
-                    stored, computed);
+        return diag.fail_as(
+            kImageInvalid,
+            "image header checksum mismatch: stored 0x%08x, computed 0x%08x (header "
+            "corrupted)",
+            stored, computed);
     u64 image_size = load_le64(data + kImageSizeOffset);
     if (image_size != size)
-        return fail(diag,
-                    "image header says the image is %llu bytes but %llu bytes were given "
-                    "(truncated or extended)",
-                    (unsigned long long)image_size, (unsigned long long)size);
+        return diag.fail_as(kImageInvalid,
+                            "image header says the image is %llu bytes but %llu bytes were given "
+                            "(truncated or extended)",
+                            (unsigned long long)image_size, (unsigned long long)size);
     return {};
 }
 
 Result<void> check_regions_in_bounds(const Layout& layout, u64 size, Diagnostic& diag) {
     if (layout.blob_count() > kMaxBlobs)
-        return fail(diag, "image directory lists %u blobs, the limit is %u", layout.blob_count(),
-                    kMaxBlobs);
+        return diag.fail_as(kImageInvalid, "image directory lists %u blobs, the limit is %u",
+                            layout.blob_count(), kMaxBlobs);
     if (layout.xml_size() == 0)
-        return fail(diag, "image has no XML config (XML size is 0)");
+        return diag.fail_as(kImageInvalid, "image has no XML config (XML size is 0)");
     if (layout.xml_size() > kMaxXmlSize)
-        return fail(diag, "image XML is %llu bytes, the limit is %llu",
-                    (unsigned long long)layout.xml_size(), (unsigned long long)kMaxXmlSize);
+        return diag.fail_as(kImageInvalid, "image XML is %llu bytes, the limit is %llu",
+                            (unsigned long long)layout.xml_size(), (unsigned long long)kMaxXmlSize);
     if (!in_bounds(layout.xml_offset(), layout.xml_size(), size))
-        return fail(diag,
-                    "image XML (offset %llu, size %llu) extends past the end of the image "
-                    "(%llu bytes)",
-                    (unsigned long long)layout.xml_offset(), (unsigned long long)layout.xml_size(),
-                    (unsigned long long)size);
+        return diag.fail_as(kImageInvalid,
+                            "image XML (offset %llu, size %llu) extends past the end of the image "
+                            "(%llu bytes)",
+                            (unsigned long long)layout.xml_offset(),
+                            (unsigned long long)layout.xml_size(), (unsigned long long)size);
     if (!in_bounds(layout.directory_offset(), layout.directory_size(), size))
-        return fail(diag,
-                    "image directory (offset %llu, %u entries of %u bytes) extends past the end "
-                    "of the image (%llu bytes)",
-                    (unsigned long long)layout.directory_offset(), layout.blob_count(), kEntrySize,
-                    (unsigned long long)size);
+        return diag.fail_as(
+            kImageInvalid,
+            "image directory (offset %llu, %u entries of %u bytes) extends past the end "
+            "of the image (%llu bytes)",
+            (unsigned long long)layout.directory_offset(), layout.blob_count(), kEntrySize,
+            (unsigned long long)size);
     return {};
 }
 
@@ -148,22 +146,25 @@ Result<void> check_entry_id(const Layout& layout, u32 index, Diagnostic& diag) {
     while (length < kIdFieldSize && field[length] != 0)
         ++length;
     if (length == kIdFieldSize)
-        return fail(diag, "image directory entry %u: id is not NUL-terminated within %u bytes",
-                    index, kIdFieldSize);
+        return diag.fail_as(kImageInvalid,
+                            "image directory entry %u: id is not NUL-terminated within %u bytes",
+                            index, kIdFieldSize);
     if (length == 0)
-        return fail(diag, "image directory entry %u: id is empty", index);
+        return diag.fail_as(kImageInvalid, "image directory entry %u: id is empty", index);
     for (u32 i = 0; i < length; ++i) {
         if (!is_printable(field[i]))
-            return fail(diag,
-                        "image directory entry %u: id has non-printable byte 0x%02x at position %u",
-                        index, field[i], i);
+            return diag.fail_as(
+                kImageInvalid,
+                "image directory entry %u: id has non-printable byte 0x%02x at position %u", index,
+                field[i], i);
     }
     for (u32 i = length + 1; i < kIdFieldSize; ++i) {
         if (field[i] != 0)
-            return fail(diag,
-                        "image directory entry %u ('%s'): id field has non-zero byte 0x%02x at "
-                        "position %u after its NUL",
-                        index, layout.id(index), field[i], i);
+            return diag.fail_as(
+                kImageInvalid,
+                "image directory entry %u ('%s'): id field has non-zero byte 0x%02x at "
+                "position %u after its NUL",
+                index, layout.id(index), field[i], i);
     }
     return {};
 }
@@ -173,26 +174,29 @@ Result<void> check_entry(const Layout& layout, u32 index, u64 size, Diagnostic& 
     const u8* entry = layout.entry(index);
     for (u32 i = 0; i < kEntryReservedSize; ++i) {
         if (entry[kEntryReservedOffset + i] != 0)
-            return fail(
-                diag, "image directory entry %u ('%s'): reserved byte %u is 0x%02x, expected 0",
-                index, layout.id(index), kEntryReservedOffset + i, entry[kEntryReservedOffset + i]);
+            return diag.fail_as(
+                kImageInvalid,
+                "image directory entry %u ('%s'): reserved byte %u is 0x%02x, expected 0", index,
+                layout.id(index), kEntryReservedOffset + i, entry[kEntryReservedOffset + i]);
     }
     for (u32 other = 0; other < index; ++other) {
         if (StringView(layout.id(other)) == StringView(layout.id(index)))
-            return fail(diag, "image directory entries %u and %u both have id '%s'", other, index,
-                        layout.id(index));
+            return diag.fail_as(kImageInvalid,
+                                "image directory entries %u and %u both have id '%s'", other, index,
+                                layout.id(index));
     }
     u64 offset = layout.blob_offset(index);
     if (offset % kBlobAlignment != 0)
-        return fail(diag, "image blob '%s': offset %llu is not a multiple of %llu",
-                    layout.id(index), (unsigned long long)offset,
-                    (unsigned long long)kBlobAlignment);
+        return diag.fail_as(kImageInvalid, "image blob '%s': offset %llu is not a multiple of %llu",
+                            layout.id(index), (unsigned long long)offset,
+                            (unsigned long long)kBlobAlignment);
     if (!in_bounds(offset, layout.blob_size(index), size))
-        return fail(diag,
-                    "image blob '%s' (offset %llu, size %llu) extends past the end of the image "
-                    "(%llu bytes)",
-                    layout.id(index), (unsigned long long)offset,
-                    (unsigned long long)layout.blob_size(index), (unsigned long long)size);
+        return diag.fail_as(
+            kImageInvalid,
+            "image blob '%s' (offset %llu, size %llu) extends past the end of the image "
+            "(%llu bytes)",
+            layout.id(index), (unsigned long long)offset,
+            (unsigned long long)layout.blob_size(index), (unsigned long long)size);
     return {};
 }
 
@@ -213,13 +217,13 @@ Result<void> check_no_overlap(const Layout& layout, Diagnostic& diag) {
                 char first_name[80], second_name[80];
                 layout.describe(a, first_name, sizeof first_name);
                 layout.describe(b, second_name, sizeof second_name);
-                return fail(diag,
-                            "image regions overlap: %s (bytes %llu..%llu) and %s (bytes "
-                            "%llu..%llu)",
-                            first_name, (unsigned long long)first.begin,
-                            (unsigned long long)(first.begin + first.size - 1), second_name,
-                            (unsigned long long)second.begin,
-                            (unsigned long long)(second.begin + second.size - 1));
+                return diag.fail_as(kImageInvalid,
+                                    "image regions overlap: %s (bytes %llu..%llu) and %s (bytes "
+                                    "%llu..%llu)",
+                                    first_name, (unsigned long long)first.begin,
+                                    (unsigned long long)(first.begin + first.size - 1), second_name,
+                                    (unsigned long long)second.begin,
+                                    (unsigned long long)(second.begin + second.size - 1));
             }
         }
     }
@@ -230,34 +234,37 @@ Result<void> check_contents(const u8* data, const Layout& layout, Diagnostic& di
     u32 stored = load_le32(data + kXmlCrcOffset);
     u32 computed = crc32(data + layout.xml_offset(), layout.xml_size());
     if (stored != computed)
-        return fail(diag,
-                    "image XML checksum mismatch: stored 0x%08x, computed 0x%08x (XML corrupted)",
-                    stored, computed);
+        return diag.fail_as(
+            kImageInvalid,
+            "image XML checksum mismatch: stored 0x%08x, computed 0x%08x (XML corrupted)", stored,
+            computed);
     for (u32 i = 0; i < layout.blob_count(); ++i) {
         stored = layout.blob_crc(i);
         computed = crc32(data + layout.blob_offset(i), layout.blob_size(i));
         if (stored != computed)
-            return fail(diag,
-                        "image blob '%s' checksum mismatch: stored 0x%08x, computed 0x%08x (blob "
-                        "corrupted)",
-                        layout.id(i), stored, computed);
+            return diag.fail_as(
+                kImageInvalid,
+                "image blob '%s' checksum mismatch: stored 0x%08x, computed 0x%08x (blob "
+                "corrupted)",
+                layout.id(i), stored, computed);
     }
     return {};
 }
 
 Result<void> validate(const u8* data, u64 size, Diagnostic& diag) {
     if (!data && size != 0)
-        return fail(diag, "image buffer is missing");
+        return diag.fail_as(kImageInvalid, "image buffer is missing");
     TRY(check_header(data, size, diag));
     Layout layout(data);
     TRY(check_regions_in_bounds(layout, size, diag));
     u32 stored = load_le32(data + kDirectoryCrcOffset);
     u32 computed = crc32(layout.entry(0), layout.directory_size());
     if (stored != computed)
-        return fail(diag,
-                    "image directory checksum mismatch: stored 0x%08x, computed 0x%08x (directory "
-                    "corrupted)",
-                    stored, computed);
+        return diag.fail_as(
+            kImageInvalid,
+            "image directory checksum mismatch: stored 0x%08x, computed 0x%08x (directory "
+            "corrupted)",
+            stored, computed);
     for (u32 i = 0; i < layout.blob_count(); ++i)
         TRY(check_entry(layout, i, size, diag));
     TRY(check_no_overlap(layout, diag));

@@ -11,15 +11,7 @@ using namespace image_layout;
 
 namespace {
 
-Error fail(Diagnostic& diag, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-
-Error fail(Diagnostic& diag, const char* fmt, ...) {
-    __builtin_va_list args;
-    __builtin_va_start(args, fmt);
-    vformat(diag.message, sizeof diag.message, fmt, args);
-    __builtin_va_end(args);
-    return make_error(Errno::Inval, "the guest image cannot be written");
-}
+constexpr Error kImageUnwritable{Errno::Inval, "the guest image cannot be written"};
 
 constexpr u64 kMaxBlobSize = u64(1) << 48;
 
@@ -31,10 +23,11 @@ u64 align_up(u64 value, u64 alignment) {
 
 Result<void> ImageWriter::set_xml(StringView xml, Diagnostic& diag) {
     if (xml.is_empty())
-        return fail(diag, "the XML config is empty");
+        return diag.fail_as(kImageUnwritable, "the XML config is empty");
     if (xml.length() > kMaxXmlSize)
-        return fail(diag, "the XML config is %llu bytes, the image limit is %llu",
-                    (unsigned long long)xml.length(), (unsigned long long)kMaxXmlSize);
+        return diag.fail_as(kImageUnwritable,
+                            "the XML config is %llu bytes, the image limit is %llu",
+                            (unsigned long long)xml.length(), (unsigned long long)kMaxXmlSize);
     xml_ = xml;
     has_xml_ = true;
     return {};
@@ -44,25 +37,27 @@ Result<void> ImageWriter::add_blob(StringView id, const u8* data, u64 size, Diag
     TextArg text(id);
     const char* shown = text.c_str();
     if (id.is_empty())
-        return fail(diag, "a blob id is empty");
+        return diag.fail_as(kImageUnwritable, "a blob id is empty");
     if (id.length() > kMaxIdLength)
-        return fail(diag, "blob id '%s' is %llu characters, the limit is %u", shown,
-                    (unsigned long long)id.length(), kMaxIdLength);
+        return diag.fail_as(kImageUnwritable, "blob id '%s' is %llu characters, the limit is %u",
+                            shown, (unsigned long long)id.length(), kMaxIdLength);
     if (!is_valid_blob_id(id))
-        return fail(diag, "blob id '%s' has a character that is not printable ASCII", shown);
+        return diag.fail_as(kImageUnwritable,
+                            "blob id '%s' has a character that is not printable ASCII", shown);
     for (const PendingBlob& blob : blobs_)
         if (StringView(blob.id) == id)
-            return fail(diag, "blob id '%s' is used twice", shown);
+            return diag.fail_as(kImageUnwritable, "blob id '%s' is used twice", shown);
     if (blobs_.size() >= kMaxBlobs)
-        return fail(diag, "blob '%s' would be blob number %llu, the limit is %u", shown,
-                    (unsigned long long)blobs_.size() + 1, kMaxBlobs);
+        return diag.fail_as(kImageUnwritable,
+                            "blob '%s' would be blob number %llu, the limit is %u", shown,
+                            (unsigned long long)blobs_.size() + 1, kMaxBlobs);
     if (!data && size != 0)
-        return fail(diag, "blob '%s' has no data", shown);
+        return diag.fail_as(kImageUnwritable, "blob '%s' has no data", shown);
     // With at most 256 blobs of at most 2^48 bytes, no offset computation
     // can overflow.
     if (size > kMaxBlobSize)
-        return fail(diag, "blob '%s' is %llu bytes, the limit is %llu", shown,
-                    (unsigned long long)size, (unsigned long long)kMaxBlobSize);
+        return diag.fail_as(kImageUnwritable, "blob '%s' is %llu bytes, the limit is %llu", shown,
+                            (unsigned long long)size, (unsigned long long)kMaxBlobSize);
     PendingBlob blob{};
     for (usize i = 0; i < id.length(); ++i)
         blob.id[i] = id[i];
@@ -92,11 +87,12 @@ u64 ImageWriter::image_size() const {
 
 Result<void> ImageWriter::fill(u8* out, u64 out_size, Diagnostic& diag) const {
     if (!has_xml_)
-        return fail(diag, "the image has no XML config");
+        return diag.fail_as(kImageUnwritable, "the image has no XML config");
     u64 total = image_size();
     if (out_size != total)
-        return fail(diag, "the output buffer is %llu bytes, the image needs %llu",
-                    (unsigned long long)out_size, (unsigned long long)total);
+        return diag.fail_as(kImageUnwritable,
+                            "the output buffer is %llu bytes, the image needs %llu",
+                            (unsigned long long)out_size, (unsigned long long)total);
     for (u64 i = 0; i < total; ++i)
         out[i] = 0;
 
