@@ -88,6 +88,11 @@ TelemetryPane::TelemetryPane(HostSession* session, QWidget* parent)
 
     timer_.setInterval(kRefreshMs);
     connect(&timer_, &QTimer::timeout, this, &TelemetryPane::refresh);
+    // A new connection may be another host: its kernel log starts afresh.
+    connect(session_, &HostSession::connected, this, [this] {
+        kernelLogNext_ = 0;
+        kernelLogUnavailable_ = false;
+    });
     timer_.start();
 }
 
@@ -156,7 +161,55 @@ void TelemetryPane::setVm(const VmEntry* vm) {
     refresh();
 }
 
+namespace {
+
+// "v3vee: VM NAME ..." names the VM a kernel line is about; others are the
+// host's.
+QString vmOfKernelLine(const QString& text) {
+    static const QString prefix = QStringLiteral("v3vee: VM ");
+    if (!text.startsWith(prefix))
+        return {};
+    QString rest = text.mid(prefix.size());
+    int end = 0;
+    while (end < rest.size() && !rest.at(end).isSpace() && rest.at(end) != ':')
+        ++end;
+    return rest.left(end);
+}
+
+} // namespace
+
+void TelemetryPane::pollKernelLog() {
+    if (kernelLogPending_ || kernelLogUnavailable_ || !session_->isConnected())
+        return;
+    kernelLogPending_ = true;
+    const quint64 after = kernelLogNext_;
+    session_->runOnHost(
+        this,
+        [after](v3ctl::HostConnection* host) -> v3ctl::Result<v3ctl::KernelLog> {
+            if (!host)
+                return v3ctl::Error{ENOTCONN, "not connected to a host"};
+            return host->kernelLog(after);
+        },
+        [this](const v3ctl::Result<v3ctl::KernelLog>& log) {
+            kernelLogPending_ = false;
+            if (!log) {
+                kernelLogUnavailable_ = true;
+                appendLog({}, tr("the host's kernel log is not available: %1")
+                                  .arg(QString::fromStdString(log.error().message)));
+                return;
+            }
+            for (const v3ctl::KernelLogLine& line : log.value().lines) {
+                const QString text = QString::fromStdString(line.text);
+                appendLog(vmOfKernelLine(text), QString("kernel [%1] %2")
+                                                    .arg(double(line.timestampUs) / 1e6, 0, 'f', 6)
+                                                    .arg(text));
+            }
+            kernelLogNext_ = log.value().next;
+        });
+}
+
 void TelemetryPane::refresh() {
+    pollKernelLog();
     if (vmIndex_ < 0 || queryPending_ || !session_->isConnected())
         return;
     if (skipTicks_ > 0) {

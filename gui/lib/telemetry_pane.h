@@ -52,6 +52,8 @@ private:
         QString text;
     };
     void refresh();
+    // Appends the module's new kernel log lines (once a second).
+    void pollKernelLog();
     void showInfo(const v3ctl::VmInfo& info);
     void showUnavailable(const QString& why);
     void applyFilter();
@@ -70,6 +72,9 @@ private:
     QString vmName_;
     int vmIndex_ = -1;
     bool queryPending_ = false;
+    bool kernelLogPending_ = false;
+    bool kernelLogUnavailable_ = false; // said once; not asked again
+    quint64 kernelLogNext_ = 0;
     int skipTicks_ = 0; // after a failure, ask less often
     std::optional<v3ctl::VmInfo> previous_;
     QElapsedTimer sinceSample_;

@@ -24,6 +24,12 @@ public:
 
     bool vmOpsSupported = true; // false: every VM operation fails with ENOSYS
     bool listFails = false;
+    // What kernelLog() serves; added from the test thread, read on the
+    // session's worker.
+    void addKernelLine(v3ctl::KernelLogLine line) {
+        QMutexLocker lock(&mutex_);
+        kernelLines_.push_back(std::move(line));
+    }
 
     ~StubHost() override {
         for (int fd : guestEnds_)
@@ -137,6 +143,19 @@ public:
         info.uptimeNs = 5'000'000'000ULL;
         return info;
     }
+    v3ctl::Result<v3ctl::KernelLog> kernelLog(uint64_t after) override {
+        if (!vmOpsSupported)
+            return unsupported("reading the kernel log");
+        QMutexLocker lock(&mutex_);
+        v3ctl::KernelLog log;
+        log.next = after;
+        for (const v3ctl::KernelLogLine& line : kernelLines_)
+            if (line.sequence > after) {
+                log.lines.push_back(line);
+                log.next = line.sequence;
+            }
+        return log;
+    }
     v3ctl::Result<std::vector<v3ctl::GuestEntry>> listGuests() override {
         if (!vmOpsSupported || listFails)
             return unsupported("listing VMs");
@@ -176,6 +195,7 @@ private:
 
     QMutex mutex_;
     std::vector<int> guestEnds_;
+    std::vector<v3ctl::KernelLogLine> kernelLines_;
     std::map<int, Vm> vms_;
     int next_ = 0;
 };

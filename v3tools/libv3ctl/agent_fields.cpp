@@ -68,6 +68,14 @@ const char* tagName(Tag tag) {
         return "reason";
     case Tag::Device:
         return "device";
+    case Tag::Sequence:
+        return "sequence";
+    case Tag::TimestampUs:
+        return "timestamp";
+    case Tag::Text:
+        return "text";
+    case Tag::Next:
+        return "next";
     }
     return "unknown";
 }

@@ -37,6 +37,10 @@ enum class Tag : uint16_t {
     Exits = 19, // kExitReasonCount u64 values
     Reason = 20,
     Device = 21,
+    Sequence = 22,    // a kernel log record's sequence number
+    TimestampUs = 23, // a kernel log record's time since boot
+    Text = 24,        // a kernel log record's text
+    Next = 25,        // where the next kernel log request continues
 };
 const char* tagName(Tag tag);
 

@@ -585,6 +585,18 @@ Result<std::vector<GuestEntry>> AgentHost::listGuests() {
     return readGuestList(fields.value());
 }
 
+Result<KernelLog> AgentHost::kernelLog(uint64_t after) {
+    FieldWriter request;
+    request.u32(Tag::Op, uint32_t(Op::KernelLog)).u64(Tag::Sequence, after);
+    auto answer = call(request);
+    if (!answer)
+        return answer.error();
+    auto fields = Fields::parse(answer.value());
+    if (!fields)
+        return fields.error();
+    return readKernelLog(fields.value());
+}
+
 Result<int> AgentHost::openStream(int index, const std::string& stream) {
     FieldWriter request;
     request.u32(Tag::Op, uint32_t(Op::OpenStream))

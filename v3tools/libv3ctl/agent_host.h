@@ -68,6 +68,7 @@ public:
     Result<VmInfo> vmInfo(int index) override;
     Result<std::vector<GuestEntry>> listGuests() override;
     Result<int> openStream(int index, const std::string& stream) override;
+    Result<KernelLog> kernelLog(uint64_t after) override;
 
     // What the agent said about itself in WELCOME.
     const std::string& agentDescription() const { return agentDescription_; }

@@ -28,6 +28,8 @@ const char* opName(Op op) {
         return "list";
     case Op::OpenStream:
         return "open stream";
+    case Op::KernelLog:
+        return "kernel log";
     }
     return "unknown";
 }
@@ -110,6 +112,43 @@ Result<std::vector<GuestEntry>> readGuestList(const Fields& in) {
         if (g.deviceFile.empty())
             return Error{EPROTO, "the agent's guest list names '" + g.name + "' without a device"};
     return guests;
+}
+
+void writeKernelLog(FieldWriter& out, const KernelLog& log) {
+    for (const KernelLogLine& line : log.lines)
+        out.u64(Tag::Sequence, line.sequence)
+            .u64(Tag::TimestampUs, line.timestampUs)
+            .str(Tag::Text, line.text);
+    out.u64(Tag::Next, log.next);
+}
+
+Result<KernelLog> readKernelLog(const Fields& in) {
+    KernelLog log;
+    for (const Fields::Field& f : in.all()) {
+        bool number = f.tag == Tag::Sequence || f.tag == Tag::TimestampUs;
+        if (!number && f.tag != Tag::Text)
+            continue;
+        if (number && f.value.size() != 8)
+            return Error{EPROTO, "the agent's kernel log has a malformed number"};
+        uint64_t value = 0;
+        for (size_t i = number ? 8 : 0; i-- > 0;) // little-endian, as FieldWriter::u64
+            value = (value << 8) | static_cast<unsigned char>(f.value[i]);
+        if (f.tag == Tag::Sequence) {
+            log.lines.push_back(KernelLogLine{value, 0, {}});
+            continue;
+        }
+        if (log.lines.empty())
+            return Error{EPROTO, "the agent's kernel log has a field before its sequence"};
+        if (f.tag == Tag::TimestampUs)
+            log.lines.back().timestampUs = value;
+        else
+            log.lines.back().text = std::string(f.value);
+    }
+    auto next = in.u64(Tag::Next);
+    if (!next)
+        return next.error();
+    log.next = next.value();
+    return log;
 }
 
 std::string encodeError(const Error& error) {

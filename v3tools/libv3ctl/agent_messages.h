@@ -12,6 +12,7 @@
 //                                     UptimeNs ExitsTotal Exits Reason
 //   ListGuests   -                    (Name Device)*
 //   OpenStream   Index, Stream         Channel (DATA/ACK/CLOSE frames follow on it)
+//   KernelLog    Sequence (after)     (Sequence TimestampUs Text)* Next
 //
 // A failed operation answers with an ERROR frame: Errno, Message.
 #pragma once
@@ -33,8 +34,9 @@ enum class Op : uint32_t {
     VmInfo = 9,
     ListGuests = 10,
     OpenStream = 11,
+    KernelLog = 12,
 };
-inline constexpr uint32_t kLastOp = 11;
+inline constexpr uint32_t kLastOp = 12;
 const char* opName(Op op);
 
 void writeVmInfo(FieldWriter& out, const VmInfo& info);
@@ -42,6 +44,9 @@ Result<VmInfo> readVmInfo(const Fields& in);
 
 void writeGuestList(FieldWriter& out, const std::vector<GuestEntry>& guests);
 Result<std::vector<GuestEntry>> readGuestList(const Fields& in);
+
+void writeKernelLog(FieldWriter& out, const KernelLog& log);
+Result<KernelLog> readKernelLog(const Fields& in);
 
 std::string encodeError(const Error& error);
 // An ERROR payload back into an Error; a malformed one still yields an Error

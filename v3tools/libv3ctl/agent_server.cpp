@@ -429,6 +429,16 @@ void AgentSession::perform(uint32_t id, const std::string& payload) {
         writeVmInfo(out, info.value());
         break;
     }
+    case Op::KernelLog: {
+        auto after = in.u64(Tag::Sequence);
+        if (!after)
+            return badRequest(after.error());
+        auto log = host_.kernelLog(after.value());
+        if (!log)
+            return fail(log.error());
+        writeKernelLog(out, log.value());
+        break;
+    }
     case Op::ListGuests: {
         auto guests = host_.listGuests();
         if (!guests)

@@ -70,6 +70,29 @@ std::string VmInfo::toKeyValues() const {
     return s.str();
 }
 
+bool parseKmsgRecord(const std::string& record, KernelLogLine& line) {
+    size_t semicolon = record.find(';');
+    if (semicolon == std::string::npos)
+        return false;
+    unsigned long long fields[3] = {};
+    size_t at = 0;
+    for (int i = 0; i < 3; ++i) { // prio, seq, usec; flags follow
+        char* end = nullptr;
+        errno = 0;
+        fields[i] = std::strtoull(record.c_str() + at, &end, 10);
+        if (errno || end == record.c_str() + at || (*end != ',' && *end != ';'))
+            return false;
+        at = size_t(end - record.c_str()) + 1;
+    }
+    std::string text = record.substr(semicolon + 1);
+    if (size_t newline = text.find('\n'); newline != std::string::npos)
+        text.resize(newline); // continuation lines (" KEY=value") are metadata
+    line.sequence = fields[1];
+    line.timestampUs = fields[2];
+    line.text = text;
+    return true;
+}
+
 std::vector<GuestEntry> parseGuestList(const std::string& text, std::vector<std::string>* bad) {
     std::vector<GuestEntry> entries;
     std::istringstream in(text);

@@ -38,6 +38,23 @@ struct VmInfo {
     std::string toKeyValues() const;
 };
 
+// A line of the host kernel's log that came from v3vee (a /dev/kmsg record
+// whose text starts with "v3vee:").
+struct KernelLogLine {
+    uint64_t sequence = 0;    // the kernel's record sequence number
+    uint64_t timestampUs = 0; // microseconds since the host booted
+    std::string text;
+};
+
+struct KernelLog {
+    std::vector<KernelLogLine> lines;
+    uint64_t next = 0; // pass back as `after` to get only newer lines
+};
+
+// Parses one /dev/kmsg record ("prio,seq,usec,flags;text\n" plus optional
+// continuation lines); false for anything else.
+bool parseKmsgRecord(const std::string& record, KernelLogLine& line);
+
 struct GuestEntry {
     std::string name;
     std::string deviceFile; // /dev/v3-vmN

@@ -40,6 +40,9 @@ public:
     // A file descriptor for the VM's named stream (read: guest output,
     // write: input). The caller owns it.
     virtual Result<int> openStream(int index, const std::string& stream);
+    // The module's kernel log lines with a sequence number above `after`
+    // (0: everything still in the kernel's buffer), oldest first.
+    virtual Result<KernelLog> kernelLog(uint64_t after);
 
 protected:
     Error unsupported(const std::string& operation) const;

@@ -95,6 +95,9 @@ Result<std::vector<GuestEntry>> HostConnection::listGuests() {
 Result<int> HostConnection::openStream(int, const std::string&) {
     return unsupported("opening a stream");
 }
+Result<KernelLog> HostConnection::kernelLog(uint64_t) {
+    return unsupported("reading the kernel log");
+}
 
 LocalHost::LocalHost(std::string controlDevice) : controlDevice_(std::move(controlDevice)) {}
 
@@ -260,6 +263,39 @@ Result<int> LocalHost::openStream(int index, const std::string& stream) {
                           hint);
     }
     return streamFd;
+}
+
+} // namespace v3ctl
+
+namespace v3ctl {
+
+// /dev/kmsg gives one record per read(); a fresh descriptor starts at the
+// oldest record still buffered. Only v3vee's lines are kept.
+Result<KernelLog> LocalHost::kernelLog(uint64_t after) {
+    Fd fd(::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (fd.get() < 0) {
+        int e = errno;
+        return errnoError(e, "cannot read /dev/kmsg",
+                          e == EACCES || e == EPERM ? "reading the kernel log needs root" : "");
+    }
+    KernelLog log;
+    log.next = after;
+    char record[8192];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), record, sizeof record - 1);
+        if (n < 0 && errno == EPIPE)
+            continue; // records were overwritten while reading: skip ahead
+        if (n <= 0)
+            break; // EAGAIN: no more records
+        KernelLogLine line;
+        if (!parseKmsgRecord(std::string(record, size_t(n)), line) || line.sequence <= after)
+            continue;
+        if (line.sequence > log.next)
+            log.next = line.sequence;
+        if (line.text.rfind("v3vee:", 0) == 0)
+            log.lines.push_back(std::move(line));
+    }
+    return log;
 }
 
 } // namespace v3ctl

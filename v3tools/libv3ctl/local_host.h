@@ -22,6 +22,7 @@ public:
     Result<VmInfo> vmInfo(int index) override;
     Result<std::vector<GuestEntry>> listGuests() override;
     Result<int> openStream(int index, const std::string& stream) override;
+    Result<KernelLog> kernelLog(uint64_t after) override;
 
     static bool available(const std::string& controlDevice = "/dev/v3vee");
 

@@ -165,6 +165,9 @@ Result<uint64_t> SandboxHost::addMemory(uint64_t bytes) {
 Result<int> SandboxHost::createGuest(const std::vector<uint8_t>& image, const std::string& name) {
     return withAgent<int>([&](HostConnection& h) { return h.createGuest(image, name); });
 }
+Result<KernelLog> SandboxHost::kernelLog(uint64_t after) {
+    return withAgent<KernelLog>([&](HostConnection& h) { return h.kernelLog(after); });
+}
 Result<Ok> SandboxHost::freeGuest(int index) {
     return withAgent<Ok>([&](HostConnection& h) { return h.freeGuest(index); });
 }

@@ -44,6 +44,7 @@ public:
     Result<VmInfo> vmInfo(int index) override;
     Result<std::vector<GuestEntry>> listGuests() override;
     Result<int> openStream(int index, const std::string& stream) override;
+    Result<KernelLog> kernelLog(uint64_t after) override;
 
     // Boots (or reuses) the sandbox; blocks until the module is loaded or the
     // timeout passes.

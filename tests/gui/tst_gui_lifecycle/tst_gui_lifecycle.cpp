@@ -369,6 +369,27 @@ private slots:
                     .hasMatch());
     }
 
+    // The module's kernel lines are appended once, attributed to the VM they
+    // name, and only new ones arrive on later polls.
+    void kernelLogLinesAreAppendedPerVm() {
+        Fixture f;
+        QVERIFY(f.connectAndReconcile());
+        g_host->addKernelLine({10, 1500000, "v3vee: cpu 0: SVM enabled"});
+        g_host->addKernelLine({11, 2250000, "v3vee: VM alpha launched"});
+        TelemetryPane* pane = f.window.telemetryPane();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            pane->logView()->toPlainText().contains("[alpha] kernel [2.250000] v3vee: VM alpha "
+                                                    "launched"),
+            5000);
+        QVERIFY(pane->logView()->toPlainText().contains("kernel [1.500000] v3vee: cpu 0: SVM "
+                                                        "enabled"));
+        g_host->addKernelLine({12, 3000000, "v3vee: VM alpha stopped: x"});
+        QTRY_VERIFY_WITH_TIMEOUT(pane->logView()->toPlainText().contains("alpha stopped"), 5000);
+        QTest::qWait(1500); // more polls: nothing is appended twice
+        QCOMPARE(pane->logView()->toPlainText().count("VM alpha launched"), 1);
+        QVERIFY(pane->vmFilter()->findData("alpha") >= 0);
+    }
+
     void closingWithRunningVmsAsks() {
         addInventoryVm("alpha");
         Fixture f;

@@ -263,6 +263,32 @@ private slots:
               clock.elapsed());
     }
 
+    // The module's kernel log lines reach the host side through the agent,
+    // and a second request returns only what is newer.
+    void kernelLogArrivesThroughTheAgent() {
+        auto transport = v3ctl::connectUnixSocket(runDir_.filePath("agent.sock").toStdString());
+        QVERIFY(transport.ok());
+        auto agent = v3ctl::AgentHost::connect(std::move(transport.value()), 30000);
+        QVERIFY2(agent.ok(), agent.ok() ? "" : agent.error().message.c_str());
+        auto log = agent.value()->kernelLog(0);
+        QVERIFY2(log.ok(), log.ok() ? "" : log.error().message.c_str());
+        QStringList texts;
+        for (const v3ctl::KernelLogLine& line : log.value().lines) {
+            QVERIFY(line.sequence > 0 && line.sequence <= log.value().next);
+            texts << QString::fromStdString(line.text);
+        }
+        QVERIFY2(texts.contains("v3vee: cpu 0: SVM enabled (revision 1, 16 ASIDs, nested paging "
+                                "yes, nrip-save no), host save area at 0x" +
+                                texts.filter("cpu 0: SVM enabled").value(0).section("0x", 1)),
+                 qPrintable(texts.join('\n')));
+        for (const QString& t : texts)
+            QVERIFY2(t.startsWith("v3vee:"), qPrintable(t)); // only the module's lines
+        auto again = agent.value()->kernelLog(log.value().next);
+        QVERIFY(again.ok());
+        for (const v3ctl::KernelLogLine& line : again.value().lines)
+            QVERIFY(line.sequence > log.value().next);
+    }
+
     // The sandbox's channel carries one client at a time; a relay
     // (v3agent --host sandbox --listen PATH) multiplexes many over it: two
     // consoles and lifecycle calls at once.

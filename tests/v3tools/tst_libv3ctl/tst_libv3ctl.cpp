@@ -1,5 +1,6 @@
 // libv3ctl without a module: host info encodings, errors a user sees, the
 // process runner and the sandbox connection against a stand-in script.
+#include "agent_messages.h"
 #include "host_connection.h"
 #include "local_host.h"
 #include "process.h"
@@ -160,6 +161,42 @@ private slots:
         QVERIFY(!missing.ok());
         QVERIFY(missing.error().message.find("cannot run /nonexistent/program") !=
                 std::string::npos);
+    }
+
+    void kmsgRecordsParse() {
+        KernelLogLine line;
+        QVERIFY(parseKmsgRecord("6,1234,5678901,-;v3vee: VM hello launched\n", line));
+        QCOMPARE(line.sequence, uint64_t(1234));
+        QCOMPARE(line.timestampUs, uint64_t(5678901));
+        QCOMPARE(line.text, std::string("v3vee: VM hello launched"));
+        // Continuation lines carry metadata, not text.
+        QVERIFY(parseKmsgRecord("4,7,8,c;v3vee: x\n SUBSYSTEM=misc\n", line));
+        QCOMPARE(line.text, std::string("v3vee: x"));
+        QVERIFY(!parseKmsgRecord("no semicolon here", line));
+        QVERIFY(!parseKmsgRecord("6,abc,1,-;text", line));
+        QVERIFY(!parseKmsgRecord(";text", line));
+    }
+
+    void kernelLogTravelsThroughAgentFields() {
+        KernelLog log;
+        log.lines.push_back({41, 1000, "v3vee: cpu 0: SVM enabled"});
+        log.lines.push_back({43, 2000, "v3vee: VM a launched"});
+        log.next = 44;
+        agent::FieldWriter out;
+        agent::writeKernelLog(out, log);
+        auto fields = agent::Fields::parse(out.bytes());
+        QVERIFY(fields.ok());
+        auto back = agent::readKernelLog(fields.value());
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        QCOMPARE(back.value().lines.size(), size_t(2));
+        QCOMPARE(back.value().lines[1].sequence, uint64_t(43));
+        QCOMPARE(back.value().lines[1].timestampUs, uint64_t(2000));
+        QCOMPARE(back.value().lines[1].text, std::string("v3vee: VM a launched"));
+        QCOMPARE(back.value().next, uint64_t(44));
+        // A text before any sequence is refused, not misattributed.
+        agent::FieldWriter bad;
+        bad.str(agent::Tag::Text, "orphan").u64(agent::Tag::Next, 1);
+        QVERIFY(!agent::readKernelLog(agent::Fields::parse(bad.bytes()).value()).ok());
     }
 
     void sandboxHostParsesTheStartBanner() {
