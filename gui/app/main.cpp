@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
     QCommandLineParser parser;
     parser.setApplicationDescription("Palacios virtual machine manager");
     parser.addHelpOption();
-    QCommandLineOption hostOption("host", "Host to manage: auto, local or sandbox.", "URI", "auto");
+    QCommandLineOption hostOption(
+        "host", "Host to manage: auto, local, sandbox, ssh://[user@]host or unix:PATH.", "URI",
+        "auto");
     parser.addOption(hostOption);
     parser.process(app);
 

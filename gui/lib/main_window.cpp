@@ -719,11 +719,17 @@ void MainWindow::newVm() {
 
 void MainWindow::chooseHost() {
     bool ok = false;
-    const QStringList hosts{"auto", "local", "sandbox"};
-    QString uri = QInputDialog::getItem(this, tr("Connect to Host"), tr("Host:"), hosts,
-                                        std::max(0, int(hosts.indexOf(hostUri_))), false, &ok);
-    if (ok)
-        connectToHost(uri);
+    // Editable: any URI libv3ctl accepts, e.g. ssh://user@host (v3agent
+    // --stdio over ssh) or unix:/path/to/agent.sock.
+    QStringList hosts{"auto", "local", "sandbox"};
+    if (!hosts.contains(hostUri_))
+        hosts << hostUri_;
+    QString uri =
+        QInputDialog::getItem(this, tr("Connect to Host"),
+                              tr("Host (auto, local, sandbox, ssh://[user@]host or unix:PATH):"),
+                              hosts, std::max(0, int(hosts.indexOf(hostUri_))), true, &ok);
+    if (ok && !uri.trimmed().isEmpty())
+        connectToHost(uri.trimmed());
 }
 
 void MainWindow::about() {
