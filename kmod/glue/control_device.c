@@ -55,6 +55,7 @@ static long v3_ioctl_host_info(void __user *arg)
 	out.num_guests = v3_guest_count();
 	out.max_guests = V3_MAX_GUESTS;
 	v3_pool_stats(&out.guest_memory_total, &out.guest_memory_free);
+	v3_core_memory_stats(&out.core_allocations, &out.core_pages);
 	strscpy(out.module_version, V3VEE_MODULE_VERSION, sizeof(out.module_version));
 	strscpy(out.kernel_release, utsname()->release, sizeof(out.kernel_release));
 	return copy_to_user(arg, &out, sizeof(out)) ? -EFAULT : 0;

@@ -48,6 +48,17 @@ static void host_vprint(enum v3_log_level level, const char *fmt, v3_va_list arg
 /* alloc_pages blocks are naturally aligned to their size, so the order is
  * chosen from the page count alone and free_pages can recompute it; an
  * alignment larger than the block is refused rather than silently ignored. */
+/* What the core holds right now, for V3_HOST_INFO: a VM that is freed must
+ * bring both back to where they were (the leak tests compare them). */
+static atomic64_t v3_live_allocations = ATOMIC64_INIT(0);
+static atomic64_t v3_live_pages = ATOMIC64_INIT(0);
+
+void v3_core_memory_stats(unsigned long long *allocations, unsigned long long *pages)
+{
+	*allocations = atomic64_read(&v3_live_allocations);
+	*pages = atomic64_read(&v3_live_pages);
+}
+
 static unsigned int order_for(unsigned long num_pages)
 {
 	return get_order(num_pages << PAGE_SHIFT);
@@ -67,13 +78,18 @@ static v3_paddr_t host_allocate_pages(unsigned long num_pages, unsigned long ali
 		return 0;
 	}
 	page = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
-	return page ? page_to_phys(page) : 0;
+	if (!page)
+		return 0;
+	atomic64_add(num_pages, &v3_live_pages);
+	return page_to_phys(page);
 }
 
 static void host_free_pages(v3_paddr_t paddr, unsigned long num_pages)
 {
-	if (paddr && num_pages)
+	if (paddr && num_pages) {
 		__free_pages(pfn_to_page(paddr >> PAGE_SHIFT), order_for(num_pages));
+		atomic64_sub(num_pages, &v3_live_pages);
+	}
 }
 
 static v3_paddr_t host_allocate_guest_memory(unsigned long num_pages)
@@ -88,11 +104,17 @@ static void host_free_guest_memory(v3_paddr_t paddr, unsigned long num_pages)
 
 static void *host_malloc(unsigned long size)
 {
-	return kvmalloc(size, GFP_KERNEL);
+	void *ptr = kvmalloc(size, GFP_KERNEL);
+
+	if (ptr)
+		atomic64_inc(&v3_live_allocations);
+	return ptr;
 }
 
 static void host_free(void *ptr)
 {
+	if (ptr)
+		atomic64_dec(&v3_live_allocations);
 	kvfree(ptr);
 }
 

@@ -11,6 +11,8 @@ extern const struct v3_host_services v3_linux_host_services;
 int v3_control_device_create(void);
 void v3_control_device_destroy(void);
 
+void v3_core_memory_stats(unsigned long long *allocations, unsigned long long *pages);
+
 int v3_pool_add(unsigned long long bytes, unsigned long long *added);
 void v3_pool_stats(unsigned long long *total, unsigned long long *free);
 v3_paddr_t v3_pool_take(unsigned long num_pages);

@@ -36,6 +36,8 @@ struct v3_host_info {
     __u32 max_guests;    /* how many VMs the module can hold */
     __u64 guest_memory_total; /* bytes reserved for guests (V3_ADD_MEMORY) */
     __u64 guest_memory_free;  /* of those, not used by any VM */
+    __u64 core_allocations;   /* the VMM core's live heap allocations */
+    __u64 core_pages;         /* the VMM core's live pages (VMCBs, tables, ...) */
     char module_version[32]; /* NUL-terminated */
     char kernel_release[64]; /* the host's uname -r, NUL-terminated */
 };

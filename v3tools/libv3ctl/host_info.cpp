@@ -43,6 +43,8 @@ HostInfo HostInfo::fromAbi(const v3_host_info& raw) {
     info.maxGuests = raw.max_guests;
     info.guestMemoryTotal = raw.guest_memory_total;
     info.guestMemoryFree = raw.guest_memory_free;
+    info.coreAllocations = raw.core_allocations;
+    info.corePages = raw.core_pages;
     info.moduleVersion = boundedString(raw.module_version, sizeof raw.module_version);
     info.kernelRelease = boundedString(raw.kernel_release, sizeof raw.kernel_release);
     return info;
@@ -82,6 +84,8 @@ std::string HostInfo::toKeyValues() const {
       << "max_guests=" << maxGuests << "\n"
       << "guest_memory_total=" << guestMemoryTotal << "\n"
       << "guest_memory_free=" << guestMemoryFree << "\n"
+      << "core_allocations=" << coreAllocations << "\n"
+      << "core_pages=" << corePages << "\n"
       << "module_version=" << moduleVersion << "\n"
       << "kernel_release=" << kernelRelease << "\n";
     return s.str();
@@ -102,7 +106,8 @@ std::string HostInfo::toJson() const {
       << ", \"cpus_possible\": " << cpusPossible << ", \"cpus_enabled\": " << cpusEnabled
       << ", \"num_guests\": " << numGuests << ", \"max_guests\": " << maxGuests
       << ", \"guest_memory_total\": " << guestMemoryTotal
-      << ", \"guest_memory_free\": " << guestMemoryFree << "}";
+      << ", \"guest_memory_free\": " << guestMemoryFree
+      << ", \"core_allocations\": " << coreAllocations << ", \"core_pages\": " << corePages << "}";
     return s.str();
 }
 
@@ -145,7 +150,9 @@ Result<HostInfo> HostInfo::fromKeyValues(const std::string& text) {
         const char* key;
         uint64_t* target;
     } wide[] = {{"guest_memory_total", &info.guestMemoryTotal},
-                {"guest_memory_free", &info.guestMemoryFree}};
+                {"guest_memory_free", &info.guestMemoryFree},
+                {"core_allocations", &info.coreAllocations},
+                {"core_pages", &info.corePages}};
     for (const auto& field : wide) {
         auto it = values.find(field.key);
         if (it == values.end())

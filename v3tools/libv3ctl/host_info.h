@@ -23,6 +23,8 @@ struct HostInfo {
     uint32_t maxGuests = 0;
     uint64_t guestMemoryTotal = 0; // bytes reserved for guest RAM
     uint64_t guestMemoryFree = 0;
+    uint64_t coreAllocations = 0; // the VMM core's live heap allocations
+    uint64_t corePages = 0;       // and pages
     std::string moduleVersion;
     std::string kernelRelease;
 

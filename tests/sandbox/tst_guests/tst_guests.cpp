@@ -212,22 +212,24 @@ v3_free 0
         QCOMPARE(m["state"], QString("stopped"));
     }
 
+    // 50 full lifecycles: the VMM's own heap allocations and pages (counted
+    // by the module) come back exactly, every guest memory block returns to
+    // the pool, and the kernel's slab and vmalloc use does not creep.
     void repeatedLifecyclesLeakNothing() {
         SandboxRun run = runInSandbox(kPrelude + R"SH(
-before=$(pool_free)
-slab_before=$(grep -E '^(Slab|VmallocUsed):' /proc/meminfo | awk '{s+=$2} END {print s}')
+core() { v3_info --kv | grep "^core_$1=" | cut -d= -f2; }
+kernel_kb() { sync; echo 3 >/proc/sys/vm/drop_caches; grep -E '^(SUnreclaim|VmallocUsed):' /proc/meminfo | awk '{s+=$2} END {print s}'; }
+cycle() { dev=$(v3_create /root/spin.img cycle) && v3_launch $dev && v3_stop $dev && v3_free ${dev#/dev/v3-vm}; }
+for i in 1 2 3 4 5; do cycle; done  # warm up the kernel caches
+before=$(pool_free); allocs=$(core allocations); pages=$(core pages); kb=$(kernel_kb)
+echo "@baseline_allocations $allocs"
 ok=0
-for i in $(seq 50); do
-  dev=$(v3_create /root/spin.img cycle) || break
-  v3_launch $dev || break
-  v3_stop $dev || break
-  v3_free ${dev#/dev/v3-vm} || break
-  ok=$((ok + 1))
-done
+for i in $(seq 50); do cycle || break; ok=$((ok + 1)); done
 echo "@cycles $ok"
 echo "@pool_same $([ "$(pool_free)" = "$before" ] && echo yes || echo no)"
-slab_after=$(grep -E '^(Slab|VmallocUsed):' /proc/meminfo | awk '{s+=$2} END {print s}')
-echo "@kernel_growth_kb $(( slab_after - slab_before ))"
+echo "@allocations $allocs $(core allocations)"
+echo "@pages $pages $(core pages)"
+echo "@kernel_growth_kb $(( $(kernel_kb) - kb ))"
 echo "@guests $(wc -l </proc/v3vee/v3-guests)"
 rmmod v3vee && echo "@rmmod ok"
 echo "@clean $(clean_log)"
@@ -237,8 +239,13 @@ echo "@clean $(clean_log)"
         auto m = markers(run.output);
         QCOMPARE(m["cycles"], QString("50"));
         QCOMPARE(m["pool_same"], QString("yes"));
-        // Slab and vmalloc use may wobble by caches; a per-cycle leak of even
-        // one page would show as 200 KB over 50 cycles.
+        QVERIFY(m["baseline_allocations"].toInt() > 0); // the counter is live
+        const QStringList allocations = m["allocations"].split(' ');
+        QCOMPARE(allocations.value(1), allocations.value(0));
+        const QStringList pages = m["pages"].split(' ');
+        QCOMPARE(pages.value(1), pages.value(0));
+        // Unreclaimable slab and vmalloc wobble by tens of KB as the kernel's
+        // own caches move; a leak of one page per cycle would be 200 KB.
         QVERIFY2(m["kernel_growth_kb"].toInt() < 200, qPrintable(m["kernel_growth_kb"]));
         QCOMPARE(m["guests"], QString("0"));
         QCOMPARE(m["rmmod"], QString("ok"));
