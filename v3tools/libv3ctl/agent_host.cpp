@@ -500,28 +500,18 @@ Result<Ok> AgentHost::simple(uint32_t op, int index) {
 Result<HostInfo> AgentHost::hostInfo() {
     FieldWriter request;
     request.u32(Tag::Op, uint32_t(Op::HostInfo));
-    auto answer = call(request);
-    if (!answer)
-        return answer.error();
-    auto fields = Fields::parse(answer.value());
-    if (!fields)
-        return fields.error();
-    auto text = fields.value().str(Tag::HostInfoText);
-    if (!text)
-        return text.error();
-    return HostInfo::fromKeyValues(std::string(text.value()));
+    return ask<HostInfo>(request, [](const Fields& fields) -> Result<HostInfo> {
+        auto text = fields.str(Tag::HostInfoText);
+        if (!text)
+            return text.error();
+        return HostInfo::fromKeyValues(std::string(text.value()));
+    });
 }
 
 Result<uint64_t> AgentHost::addMemory(uint64_t bytes) {
     FieldWriter request;
     request.u32(Tag::Op, uint32_t(Op::AddMemory)).u64(Tag::Bytes, bytes);
-    auto answer = call(request);
-    if (!answer)
-        return answer.error();
-    auto fields = Fields::parse(answer.value());
-    if (!fields)
-        return fields.error();
-    return fields.value().u64(Tag::Bytes);
+    return ask<uint64_t>(request, [](const Fields& fields) { return fields.u64(Tag::Bytes); });
 }
 
 Result<int> AgentHost::createGuest(const std::vector<uint8_t>& image, const std::string& name) {
@@ -564,37 +554,20 @@ Result<Ok> AgentHost::stop(int index) {
 Result<VmInfo> AgentHost::vmInfo(int index) {
     FieldWriter request;
     request.u32(Tag::Op, uint32_t(Op::VmInfo)).u32(Tag::Index, uint32_t(index));
-    auto answer = call(request);
-    if (!answer)
-        return answer.error();
-    auto fields = Fields::parse(answer.value());
-    if (!fields)
-        return fields.error();
-    return readVmInfo(fields.value());
+    return ask<VmInfo>(request, [](const Fields& fields) { return readVmInfo(fields); });
 }
 
 Result<std::vector<GuestEntry>> AgentHost::listGuests() {
     FieldWriter request;
     request.u32(Tag::Op, uint32_t(Op::ListGuests));
-    auto answer = call(request);
-    if (!answer)
-        return answer.error();
-    auto fields = Fields::parse(answer.value());
-    if (!fields)
-        return fields.error();
-    return readGuestList(fields.value());
+    return ask<std::vector<GuestEntry>>(request,
+                                        [](const Fields& fields) { return readGuestList(fields); });
 }
 
 Result<KernelLog> AgentHost::kernelLog(uint64_t after) {
     FieldWriter request;
     request.u32(Tag::Op, uint32_t(Op::KernelLog)).u64(Tag::Sequence, after);
-    auto answer = call(request);
-    if (!answer)
-        return answer.error();
-    auto fields = Fields::parse(answer.value());
-    if (!fields)
-        return fields.error();
-    return readKernelLog(fields.value());
+    return ask<KernelLog>(request, [](const Fields& fields) { return readKernelLog(fields); });
 }
 
 Result<int> AgentHost::openStream(int index, const std::string& stream) {

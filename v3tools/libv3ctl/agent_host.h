@@ -17,6 +17,7 @@
 // VM's stream ends, the descriptor reads end-of-file.
 #pragma once
 
+#include "agent_fields.h"
 #include "agent_protocol.h"
 #include "fd_io.h"
 #include "host_connection.h"
@@ -91,6 +92,18 @@ private:
     Result<std::string> call(const agent::FieldWriter& request, bool opensChannel = false,
                              int* channelFd = nullptr, std::string_view bulk = {});
     Result<Ok> simple(uint32_t op, int index);
+    // Sends `request` and hands the answer's fields to `read` while the
+    // answer they point into is alive.
+    template <typename T, typename Read>
+    Result<T> ask(const agent::FieldWriter& request, Read read) {
+        auto answer = call(request);
+        if (!answer)
+            return answer.error();
+        auto fields = agent::Fields::parse(answer.value());
+        if (!fields)
+            return fields.error();
+        return read(fields.value());
+    }
     void enqueue(std::string frame, bool fromIoThread);
     void wake();
     void ioLoop();
