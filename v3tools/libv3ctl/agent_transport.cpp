@@ -1,15 +1,13 @@
 #include "agent_transport.h"
+#include "process.h"
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace v3ctl {
 
@@ -43,37 +41,13 @@ Result<AgentHost::Transport> connectUnixSocket(const std::string& path) {
 Result<AgentHost::Transport> spawnAgentProcess(const std::vector<std::string>& argv) {
     if (argv.empty())
         return Error{EINVAL, "no command to reach the agent"};
-    int toChild[2], fromChild[2];
-    if (::pipe2(toChild, O_CLOEXEC) != 0)
-        return errnoError(errno, "cannot create a pipe");
-    if (::pipe2(fromChild, O_CLOEXEC) != 0) {
-        int e = errno;
-        ::close(toChild[0]);
-        ::close(toChild[1]);
-        return errnoError(e, "cannot create a pipe");
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, toChild[0], STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, fromChild[1], STDOUT_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(toChild[0]);
-    ::close(fromChild[1]);
-    if (rc != 0) {
-        ::close(toChild[1]);
-        ::close(fromChild[0]);
-        return errnoError(rc, "cannot run " + argv[0]);
-    }
+    auto spawned = spawnProcess(argv, ChildStdio::Pipe, ChildStdio::Pipe, ChildStdio::Inherit);
+    if (!spawned)
+        return spawned.error();
     AgentHost::Transport transport;
-    transport.readFd = UniqueFd(fromChild[0]);
-    transport.writeFd = UniqueFd(toChild[1]);
-    transport.child = pid;
+    transport.readFd = std::move(spawned.value().stdoutRead);
+    transport.writeFd = std::move(spawned.value().stdinWrite);
+    transport.child = spawned.value().pid;
     return transport;
 }
 

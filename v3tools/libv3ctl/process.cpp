@@ -11,43 +11,58 @@ extern char** environ;
 
 namespace v3ctl {
 
-Result<ProcessOutput> runProcess(const std::vector<std::string>& argv) {
+Result<SpawnedProcess> spawnProcess(const std::vector<std::string>& argv, ChildStdio in,
+                                    ChildStdio out, ChildStdio err) {
     if (argv.empty())
-        return Error{EINVAL, "runProcess: empty command"};
-    int outPipe[2], errPipe[2];
-    if (::pipe2(outPipe, O_CLOEXEC) != 0)
-        return errnoError(errno, "cannot create a pipe");
-    if (::pipe2(errPipe, O_CLOEXEC) != 0) {
-        int e = errno;
-        ::close(outPipe[0]);
-        ::close(outPipe[1]);
-        return errnoError(e, "cannot create a pipe");
+        return Error{EINVAL, "no command to run"};
+    // pipes[i][0] reads, [1] writes; the child takes one end of each.
+    ChildStdio modes[3] = {in, out, err};
+    UniqueFd parentEnds[3], childEnds[3];
+    for (int i = 0; i < 3; ++i) {
+        if (modes[i] != ChildStdio::Pipe)
+            continue;
+        int pipe[2];
+        if (::pipe2(pipe, O_CLOEXEC) != 0)
+            return errnoError(errno, "cannot create a pipe");
+        parentEnds[i] = UniqueFd(i == 0 ? pipe[1] : pipe[0]);
+        childEnds[i] = UniqueFd(i == 0 ? pipe[0] : pipe[1]);
     }
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, outPipe[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, errPipe[1], STDERR_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-
+    for (int i = 0; i < 3; ++i) {
+        if (modes[i] == ChildStdio::Pipe)
+            posix_spawn_file_actions_adddup2(&actions, childEnds[i].get(), i);
+        else if (modes[i] == ChildStdio::Null)
+            posix_spawn_file_actions_addopen(&actions, i, "/dev/null", i == 0 ? O_RDONLY : O_WRONLY,
+                                             0);
+    }
     std::vector<char*> args;
     for (const auto& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
 
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    SpawnedProcess child;
+    int rc = posix_spawnp(&child.pid, args[0], &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
-    ::close(outPipe[1]);
-    ::close(errPipe[1]);
-    if (rc != 0) {
-        ::close(outPipe[0]);
-        ::close(errPipe[0]);
+    if (rc != 0)
         return errnoError(rc, "cannot run " + argv[0]);
-    }
+    child.stdinWrite = std::move(parentEnds[0]);
+    child.stdoutRead = std::move(parentEnds[1]);
+    child.stderrRead = std::move(parentEnds[2]);
+    return child;
+}
+
+Result<ProcessOutput> runProcess(const std::vector<std::string>& argv) {
+    auto spawned = spawnProcess(argv, ChildStdio::Null, ChildStdio::Pipe, ChildStdio::Pipe);
+    if (!spawned)
+        return spawned.error();
+    SpawnedProcess& child = spawned.value();
+    pid_t pid = child.pid;
 
     ProcessOutput result;
-    pollfd fds[2] = {{outPipe[0], POLLIN, 0}, {errPipe[0], POLLIN, 0}};
+    pollfd fds[2] = {{child.stdoutRead.release(), POLLIN, 0},
+                     {child.stderrRead.release(), POLLIN, 0}};
     std::string* sinks[2] = {&result.out, &result.err};
     int open = 2;
     while (open > 0) {
