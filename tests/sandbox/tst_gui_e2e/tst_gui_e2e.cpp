@@ -218,7 +218,7 @@ private slots:
         window.tabWidget()->setCurrentWidget(console);
         QTRY_VERIFY_WITH_TIMEOUT(consoleText(console).contains("spin: running"), 60000);
         QTRY_VERIFY_WITH_TIMEOUT(lastBeat(consoleText(console)) >= 2, 60000);
-        QVERIFY(window.messageBar()->text().isEmpty());
+        QVERIFY2(window.messageBar()->text().isEmpty(), qPrintable(window.messageBar()->text()));
         QVERIFY(window.grab().save(testpaths::outputDir() + "/gui_e2e_running.png"));
 
         // --- Pause: the host holds the VM; the console says so; no more beats.
