@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QThread>
@@ -679,19 +680,27 @@ private slots:
 
     // A writer killed with SIGKILL in the middle of a burst of transactions
     // leaves a sound database: every transaction it reported as committed is
-    // there, complete, and none is there in part.
+    // there, complete, and none is there in part. Fifty writers, each killed
+    // at a random moment (a random number of commits, then a random delay
+    // into the next transaction); the seed is printed so a failure can be
+    // replayed with PALACIOS_TEST_SEED.
     void survivesKill9MidWriteBurst() {
         const std::string path = fresh_path();
-        constexpr int kRounds = 6;
+        constexpr int kRounds = 50;
+        const quint32 seed = qEnvironmentVariableIsSet("PALACIOS_TEST_SEED")
+                                 ? quint32(qEnvironmentVariableIntValue("PALACIOS_TEST_SEED"))
+                                 : QRandomGenerator::system()->generate();
+        qInfo("kill moments from seed %u (PALACIOS_TEST_SEED=%u replays them)", seed, seed);
+        QRandomGenerator random(seed);
         long committed_total = 0;
         std::vector<std::pair<QString, long>> rounds;
         for (int round = 0; round < kRounds; ++round) {
             const QString prefix = QStringLiteral("burst%1").arg(round);
             QProcess* writer = start_writer(path, prefix, 0);
             QVERIFY2(writer->waitForStarted(10000), qPrintable(writer->errorString()));
-            // Let it commit a number of transactions (more each round), then kill
-            // it while it is writing the next.
-            const long wanted = 20 + 10 * round;
+            // Let it commit a random number of transactions, then kill it
+            // while it is writing the next.
+            const long wanted = long(random.bounded(1, 40));
             long last_committed = -1;
             QByteArray pending;
             QElapsedTimer waited;
@@ -711,8 +720,8 @@ private slots:
             }
             QVERIFY2(writer->state() == QProcess::Running,
                      writer->readAllStandardError().constData());
-            // A different moment of the next transaction each round.
-            QThread::usleep(700 * round);
+            // A random moment of the next transaction (or a later one).
+            QThread::usleep(random.bounded(0, 6000));
             ::kill(pid_t(writer->processId()), SIGKILL);
             QVERIFY(writer->waitForFinished(10000));
             QCOMPARE(writer->exitStatus(), QProcess::CrashExit);
@@ -724,6 +733,21 @@ private slots:
             QVERIFY(last_committed >= wanted);
             rounds.push_back({prefix, last_committed});
             committed_total += last_committed + 1;
+            // Sound after every kill, not only at the end, and every
+            // acknowledged write of this writer is there.
+            TAKE_OK(checked, Inventory::open(path));
+            TAKE_OK(round_integrity, checked.integrity_check());
+            QVERIFY2(round_integrity == "ok",
+                     qPrintable(QStringLiteral("round %1: %2")
+                                    .arg(round)
+                                    .arg(QString::fromStdString(round_integrity))));
+            for (long i = 0; i <= last_committed; ++i) {
+                const std::string name = prefix.toStdString() + "-" + std::to_string(i);
+                QVERIFY2(checked.find(name),
+                         qPrintable(QStringLiteral("round %1: acknowledged %2 is missing")
+                                        .arg(round)
+                                        .arg(QString::fromStdString(name))));
+            }
         }
 
         TAKE_OK(inv, Inventory::open(path));
