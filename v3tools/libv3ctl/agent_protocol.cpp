@@ -100,7 +100,8 @@ std::string encodeFrame(FrameType type, uint16_t flags, uint32_t channel, uint32
     putU32(h + kPayloadCrcAt, crc32(payload.data(), payload.size()));
     putU32(h + kReservedAt, 0);
     putU32(h + kHeaderCrcAt, crc32(h, kHeaderCrcAt));
-    std::memcpy(h + kHeaderSize, payload.data(), payload.size());
+    if (!payload.empty()) // an empty view may have no data pointer at all
+        std::memcpy(h + kHeaderSize, payload.data(), payload.size());
     return out;
 }
 

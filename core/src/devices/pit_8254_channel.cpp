@@ -140,9 +140,29 @@ u64 PitChannel::run(u64 from, u64 to) {
     return edges + rising_edges(from, to);
 }
 
+// The counting element is 16 bits; the model keeps it as a number in the
+// current counting mode. A control word that switches between binary and
+// BCD leaves the bits alone, so the number is what those bits mean in the
+// new mode (a nibble above 9 counts as its value, as the counter's decade
+// logic then does).
+static u32 reinterpret_element(u32 element, bool from_bcd, bool to_bcd) {
+    if (from_bcd == to_bcd)
+        return element;
+    if (to_bcd) {
+        u32 bits = element & 0xffff;
+        return ((bits >> 12) * 1000 + (bits >> 8 & 0xf) * 100 + (bits >> 4 & 0xf) * 10 +
+                (bits & 0xf)) %
+               10000;
+    }
+    return (element / 1000 % 10) << 12 | (element / 100 % 10) << 8 | (element / 10 % 10) << 4 |
+           (element % 10);
+}
+
 void PitChannel::write_control(u8 control, u64 now) {
+    const bool was_bcd = bcd();
     held_element_ = element_at(now);
     control_ = control & 0x3f;
+    held_element_ = reinterpret_element(held_element_, was_bcd, bcd());
     // A control word resets the counter's logic: counting stops until a
     // count is written, and OUT takes the mode's initial level.
     counting_ = false;
