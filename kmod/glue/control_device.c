@@ -12,6 +12,7 @@
 #include <v3/vmm.h>
 
 #include <uapi/v3vee.h>
+#include "access.h"
 #include "guests.h"
 #include "v3vee_glue.h"
 
@@ -66,6 +67,8 @@ static long v3_ioctl_add_memory(struct v3_add_memory __user *uarg)
 	struct v3_add_memory args;
 	int rc;
 
+	if (!v3_may_manage_vms())
+		return -EPERM; /* guest memory is host memory taken from everyone */
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
 	if (args.bytes == 0 || args.bytes > (1ULL << 40))
