@@ -108,7 +108,8 @@ class TestAgentAccess : public QObject {
 
 private slots:
     void initTestCase() {
-        QVERIFY2(::geteuid() == 0, "this test switches uids and must run as root");
+        if (::geteuid() != 0)
+            QSKIP("this test runs clients as other uids (setuid), which needs root");
         QVERIFY2(QFileInfo(testpaths::buildRoot() + "/bin/v3agent").isExecutable(),
                  "build v3tools first");
     }
