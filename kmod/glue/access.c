@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Who may do what through the module's devices. The device nodes' modes
- * and group (set by udev, see the install docs) are the first gate; these
- * in-kernel checks hold even when a node was made world-writable:
+/* Who may do what through the module's devices. The device nodes' mode is
+ * the first gate (0600 root, or 0660 with the group of gid=: see
+ * v3_node_devnode in control_device.c); these in-kernel checks hold even
+ * when a node was made world-writable:
  *
  * - creating a VM (which may map granted host memory) and reserving guest
  *   memory need CAP_SYS_ADMIN or membership of the group gid=N;

@@ -166,6 +166,7 @@ long v3_guest_create(struct v3_create_guest __user *uarg)
 	struct v3_create_guest *args;
 	struct v3_guest *guest = NULL;
 	int index = -1, i, rc;
+	char node[16];
 
 	args = kzalloc(sizeof(*args), GFP_KERNEL);
 	if (!args)
@@ -254,8 +255,8 @@ long v3_guest_create(struct v3_create_guest __user *uarg)
 	rc = cdev_add(&guest->cdev, MKDEV(MAJOR(v3_guests_devt), index + 1), 1);
 	if (rc)
 		goto out_slot;
-	guest->dev = device_create(v3_guests_class, NULL, MKDEV(MAJOR(v3_guests_devt), index + 1),
-				   NULL, "v3-vm%d", index);
+	snprintf(node, sizeof(node), "v3-vm%d", index);
+	guest->dev = v3_node_create(v3_guests_class, MKDEV(MAJOR(v3_guests_devt), index + 1), node);
 	if (IS_ERR(guest->dev)) {
 		rc = PTR_ERR(guest->dev);
 		cdev_del(&guest->cdev);

@@ -32,6 +32,9 @@ struct v3_guest {
 };
 
 int v3_guests_init(dev_t devt, struct class *class);
+/* control_device.c: a device node of the module (mode 0600, or 0660 with
+ * the group of gid=). */
+struct device *v3_node_create(struct class *class, dev_t devt, const char *name);
 void v3_guests_exit(void);
 
 long v3_guest_create(struct v3_create_guest __user *arg);

@@ -79,7 +79,7 @@ static int v3_parse_grant(char *item, struct v3_passthrough_grant *grant)
 static int v3_grants_set(const char *value, const struct kernel_param *kp)
 {
 	struct v3_passthrough_grant parsed[V3_MAX_PASSTHROUGH_GRANTS];
-	unsigned int count = 0;
+	unsigned int count = 0, i;
 	char *copy, *cursor, *item;
 	int rc = 0;
 
@@ -111,9 +111,9 @@ static int v3_grants_set(const char *value, const struct kernel_param *kp)
 	memcpy(v3_grants, parsed, count * sizeof(parsed[0]));
 	v3_grant_count = count;
 	mutex_unlock(&v3_grants_lock);
-	for (rc = 0; rc < count; rc++)
-		pr_info("v3vee: passthrough granted: host physical 0x%llx-0x%llx\n",
-			parsed[rc].start, parsed[rc].start + parsed[rc].size - 1);
+	for (i = 0; i < count; i++)
+		pr_info("v3vee: passthrough granted: host physical 0x%llx-0x%llx\n", parsed[i].start,
+			parsed[i].start + parsed[i].size - 1);
 	return 0;
 }
 

@@ -140,9 +140,9 @@ echo "@clean $(clean_log)"
         QCOMPARE(m["clean"], QString("yes"));
     }
 
-    // The module's own checks, with the device nodes made world-writable as
-    // in the campaign's report: uid 1000 is outside group 4242 (gid=), 1001
-    // and 1002 are members.
+    // With gid=4242 the nodes are 0660 root:4242, so members (uids 1001 and
+    // 1002) open them and uid 1000 cannot. Then the module's own checks,
+    // with the nodes made world-writable as in the campaign's report.
     void localUsersNeedTheGroupAndOwnTheirVms() {
         SandboxRun run = runInSandbox(kHelpers + R"SH(
 stranger() { /root/run_as 1000 1000 "$@"; }
@@ -152,12 +152,14 @@ try() { name=$1; shift; "$@" </dev/null >/tmp/out 2>/tmp/err; echo "@$name $? $(
 insmod /lib/modules/v3vee.ko gid=4242 || { echo "@insmod failed"; exit 1; }
 v3_mem 64 >/dev/null || exit 1
 echo "@proc $(stat -c '%a %g' /proc/v3vee/v3-guests) $(stat -c '%a %g' /proc/v3vee/v3-status)"
-chmod 0666 /dev/v3vee
+echo "@node $(stat -c '%a %g' /dev/v3vee)"
+try stranger_open stranger v3_create /root/hello.img stranger
+dev=$(alice v3_create /root/hello.img alice 2>/tmp/err); echo "@alice_create $dev $(cat /tmp/err)"
+echo "@vm_node $(stat -c '%a %g' $dev)"
+chmod 0666 /dev/v3vee $dev
 try stranger_create stranger v3_create /root/hello.img stranger
 try stranger_mem stranger v3_mem 16
 try stranger_proc stranger cat /proc/v3vee/v3-guests
-dev=$(alice v3_create /root/hello.img alice 2>/tmp/err); echo "@alice_create $dev $(cat /tmp/err)"
-chmod 0666 $dev
 echo "@member_proc $(bob cat /proc/v3vee/v3-guests)"
 echo "@bob_info $(bob v3_info --kv $dev | sed -n 's/^state=//p')"
 try stranger_info stranger v3_info $dev
@@ -175,6 +177,7 @@ echo "@guests $(wc -l </proc/v3vee/v3-guests)"
 rmmod v3vee || exit 1
 insmod /lib/modules/v3vee.ko || exit 1
 echo "@proc_nogid $(stat -c '%a %g' /proc/v3vee/v3-guests)"
+echo "@node_nogid $(stat -c '%a %g' /dev/v3vee)"
 chmod 0666 /dev/v3vee
 try nogid_create alice v3_create /root/hello.img alice
 rmmod v3vee && echo "@rmmod ok"
@@ -184,6 +187,11 @@ echo "@clean $(clean_log)"
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QCOMPARE(m["proc"], QString("440 4242 440 4242"));
+        QCOMPARE(m["node"], QString("660 4242"));
+        QCOMPARE(m["vm_node"], QString("660 4242"));
+        QVERIFY2(m["stranger_open"].startsWith("1 ") &&
+                     m["stranger_open"].contains("Permission denied"),
+                 qPrintable(m["stranger_open"]));
         QCOMPARE(m["stranger_create"],
                  QString("1 v3_create: cannot create VM 'stranger': creating a VM needs "
                          "CAP_SYS_ADMIN or membership of group 4242 (v3vee.ko gid=)"));
@@ -213,6 +221,7 @@ echo "@clean $(clean_log)"
         QCOMPARE(m["root_free"], QString("0 "));
         QCOMPARE(m["guests"], QString("0"));
         QCOMPARE(m["proc_nogid"], QString("400 0"));
+        QCOMPARE(m["node_nogid"], QString("600 0"));
         QCOMPARE(m["nogid_create"],
                  QString("1 v3_create: cannot create VM 'alice': creating a VM needs "
                          "CAP_SYS_ADMIN (load v3vee.ko with gid=N to admit group N)"));
