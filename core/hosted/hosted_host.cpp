@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <ctime>
 #include <unistd.h>
+#include <vector>
 
 namespace v3::hosted {
 
@@ -22,6 +23,13 @@ std::mutex g_log_mutex;
 std::string g_log;
 std::atomic<long> g_outstanding_pages{0};
 thread_local unsigned t_current_cpu = 0;
+
+struct PassthroughGrant {
+    v3_paddr_t start;
+    v3_u64 size;
+};
+std::mutex g_grants_mutex;
+std::vector<PassthroughGrant> g_grants;
 
 struct HostedThread {
     pthread_t handle{};
@@ -200,6 +208,16 @@ void hosted_sleep_us(unsigned long usec) {
     usleep(usec);
 }
 
+// A process has no kernel memory to protect, but the core must still be
+// refused anything outside the grants, exactly as in the kernel.
+int hosted_passthrough_allowed(v3_paddr_t start, v3_u64 size) {
+    std::lock_guard lock(g_grants_mutex);
+    for (const PassthroughGrant& g : g_grants)
+        if (start >= g.start && size <= g.size && start - g.start <= g.size - size)
+            return 0;
+    return -EPERM;
+}
+
 } // namespace
 
 v3_host_services make_host_services() {
@@ -238,6 +256,7 @@ v3_host_services make_host_services() {
     h.monotonic_ns = hosted_monotonic_ns;
     h.yield_cpu = hosted_yield;
     h.sleep_us = hosted_sleep_us;
+    h.passthrough_allowed = hosted_passthrough_allowed;
     return h;
 }
 
@@ -253,6 +272,16 @@ void clear_captured_log() {
 
 long outstanding_pages() {
     return g_outstanding_pages.load();
+}
+
+void grant_passthrough(v3_paddr_t start, v3_u64 size) {
+    std::lock_guard lock(g_grants_mutex);
+    g_grants.push_back(PassthroughGrant{start, size});
+}
+
+void revoke_passthrough_grants() {
+    std::lock_guard lock(g_grants_mutex);
+    g_grants.clear();
 }
 
 } // namespace v3::hosted

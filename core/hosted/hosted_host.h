@@ -20,4 +20,10 @@ void clear_captured_log();
 // Pages handed out by allocate_pages and not yet freed.
 long outstanding_pages();
 
+// Passthrough grants of this process's host, the hosted counterpart of
+// v3vee.ko's passthrough= parameter: none at start, so a <memmap> region is
+// refused until a test grants its host range.
+void grant_passthrough(v3_paddr_t start, v3_u64 size);
+void revoke_passthrough_grants();
+
 } // namespace v3::hosted

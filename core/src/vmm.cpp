@@ -63,6 +63,7 @@ const char* missing_host_service(const v3_host_services& h) {
     V3_REQUIRE(monotonic_ns)
     V3_REQUIRE(yield_cpu)
     V3_REQUIRE(sleep_us)
+    V3_REQUIRE(passthrough_allowed)
 #undef V3_REQUIRE
     return nullptr;
 }

@@ -6,12 +6,14 @@
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 
 #include <v3/vmm.h>
 
 #include <uapi/v3vee.h>
+#include "access.h"
 #include "guests.h"
 #include "v3vee_glue.h"
 
@@ -22,12 +24,58 @@ static struct class *v3_class;
 static struct cdev v3_control_cdev;
 static struct device *v3_control_dev;
 
-static char *v3_devnode(struct device *dev, umode_t *mode)
+/* Owner-only: whoever can open these can run code in ring 0's VMM. With
+ * gid= the module's group may open them too (its members still pass the
+ * checks of access.c for each operation). A device type rather than the
+ * class provides this because only a type's devnode can set the group. */
+static char *v3_node_devnode(struct device *dev, umode_t *mode, kuid_t *uid, kgid_t *gid)
 {
-	/* Owner-only: whoever can open these can run code in ring 0's VMM. */
+	kgid_t group;
+
 	if (mode)
 		*mode = 0600;
+	if (v3_access_group(&group)) {
+		if (mode)
+			*mode = 0660;
+		if (gid)
+			*gid = group;
+	}
 	return NULL;
+}
+
+static const struct device_type v3_node_type = {
+	.name = "v3vee",
+	.devnode = v3_node_devnode,
+};
+
+static void v3_node_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/* device_create() with the module's device type: /dev/NAME for devt.
+ * Removed with device_destroy(class, devt) like any class device. */
+struct device *v3_node_create(struct class *class, dev_t devt, const char *name)
+{
+	struct device *dev;
+	int rc;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	device_initialize(dev);
+	dev->devt = devt;
+	dev->class = class;
+	dev->type = &v3_node_type;
+	dev->release = v3_node_release;
+	rc = dev_set_name(dev, "%s", name);
+	if (!rc)
+		rc = device_add(dev);
+	if (rc) {
+		put_device(dev);
+		return ERR_PTR(rc);
+	}
+	return dev;
 }
 
 static long v3_ioctl_host_info(void __user *arg)
@@ -66,6 +114,8 @@ static long v3_ioctl_add_memory(struct v3_add_memory __user *uarg)
 	struct v3_add_memory args;
 	int rc;
 
+	if (!v3_may_manage_vms())
+		return -EPERM; /* guest memory is host memory taken from everyone */
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
 	if (args.bytes == 0 || args.bytes > (1ULL << 40))
@@ -114,7 +164,6 @@ int v3_control_device_create(void)
 		pr_err("v3vee: cannot create device class (%d)\n", rc);
 		goto fail_region;
 	}
-	v3_class->devnode = v3_devnode;
 
 	cdev_init(&v3_control_cdev, &v3_control_fops);
 	v3_control_cdev.owner = THIS_MODULE;
@@ -123,7 +172,7 @@ int v3_control_device_create(void)
 		pr_err("v3vee: cannot add the control device (%d)\n", rc);
 		goto fail_class;
 	}
-	v3_control_dev = device_create(v3_class, NULL, MKDEV(MAJOR(v3_devt), 0), NULL, "v3vee");
+	v3_control_dev = v3_node_create(v3_class, MKDEV(MAJOR(v3_devt), 0), "v3vee");
 	if (IS_ERR(v3_control_dev)) {
 		rc = PTR_ERR(v3_control_dev);
 		pr_err("v3vee: cannot create /dev/v3vee (%d)\n", rc);

@@ -12,6 +12,7 @@
 
 #include <v3/vmm.h>
 
+#include "access.h"
 #include "guests.h"
 #include "v3vee_glue.h"
 
@@ -89,10 +90,17 @@ static long v3_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct v3_guest *guest = file->private_data;
 	long rc;
 
+	/* Reading a VM's state is for everyone allowed to manage VMs; acting
+	 * on it (and its consoles) only for its creator or an administrator. */
+	if (cmd == V3_VM_INFO) {
+		if (!v3_may_manage_vms() && !v3_may_control_vm(guest->creator))
+			return -EPERM;
+		return v3_vm_ioctl_info(guest, (void __user *)arg);
+	}
+	if (!v3_may_control_vm(guest->creator))
+		return -EPERM;
 	if (cmd == V3_VM_STREAM_CONNECT)
 		return v3_stream_connect(guest, (void __user *)arg);
-	if (cmd == V3_VM_INFO)
-		return v3_vm_ioctl_info(guest, (void __user *)arg);
 
 	mutex_lock(&guest->lock);
 	if (guest->removed) {
@@ -158,6 +166,7 @@ long v3_guest_create(struct v3_create_guest __user *uarg)
 	struct v3_create_guest *args;
 	struct v3_guest *guest = NULL;
 	int index = -1, i, rc;
+	char node[16];
 
 	args = kzalloc(sizeof(*args), GFP_KERNEL);
 	if (!args)
@@ -168,6 +177,19 @@ long v3_guest_create(struct v3_create_guest __user *uarg)
 	}
 	args->name[V3_NAME_MAX - 1] = 0;
 	memset(args->error, 0, sizeof(args->error));
+	if (!v3_may_manage_vms()) {
+		kgid_t group;
+
+		if (v3_access_group(&group))
+			snprintf(args->error, sizeof(args->error),
+				 "creating a VM needs CAP_SYS_ADMIN or membership of group %u (v3vee.ko gid=)",
+				 from_kgid_munged(current_user_ns(), group));
+		else
+			snprintf(args->error, sizeof(args->error),
+				 "creating a VM needs CAP_SYS_ADMIN (load v3vee.ko with gid=N to admit group N)");
+		rc = -EPERM;
+		goto report;
+	}
 	if (!v3_valid_name(args->name)) {
 		snprintf(args->error, sizeof(args->error),
 			 "the VM name must be 1-31 characters of A-Z a-z 0-9 _ . -");
@@ -198,6 +220,7 @@ long v3_guest_create(struct v3_create_guest __user *uarg)
 	INIT_LIST_HEAD(&guest->streams);
 	spin_lock_init(&guest->streams_lock);
 	memcpy(guest->name, args->name, V3_NAME_MAX);
+	guest->creator = current_euid();
 
 	mutex_lock(&v3_guests_lock);
 	for (i = 0; i < V3_MAX_GUESTS; i++) {
@@ -232,8 +255,8 @@ long v3_guest_create(struct v3_create_guest __user *uarg)
 	rc = cdev_add(&guest->cdev, MKDEV(MAJOR(v3_guests_devt), index + 1), 1);
 	if (rc)
 		goto out_slot;
-	guest->dev = device_create(v3_guests_class, NULL, MKDEV(MAJOR(v3_guests_devt), index + 1),
-				   NULL, "v3-vm%d", index);
+	snprintf(node, sizeof(node), "v3-vm%d", index);
+	guest->dev = v3_node_create(v3_guests_class, MKDEV(MAJOR(v3_guests_devt), index + 1), node);
 	if (IS_ERR(guest->dev)) {
 		rc = PTR_ERR(guest->dev);
 		cdev_del(&guest->cdev);
@@ -287,6 +310,10 @@ long v3_guest_free(unsigned long index)
 	if (!guest || !guest->dev) {
 		mutex_unlock(&v3_guests_lock);
 		return -ENOENT;
+	}
+	if (!v3_may_control_vm(guest->creator)) {
+		mutex_unlock(&v3_guests_lock);
+		return -EPERM;
 	}
 	v3_guests[index] = NULL;
 	mutex_unlock(&v3_guests_lock);

@@ -8,6 +8,7 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
+#include <linux/uidgid.h>
 
 #include <uapi/v3vee.h>
 
@@ -27,9 +28,13 @@ struct v3_guest {
 	struct list_head streams;
 	spinlock_t streams_lock;
 	bool removed;        /* freed from the table; only open files keep it */
+	kuid_t creator;      /* euid of V3_CREATE_GUEST's caller: who may control it */
 };
 
 int v3_guests_init(dev_t devt, struct class *class);
+/* control_device.c: a device node of the module (mode 0600, or 0660 with
+ * the group of gid=). */
+struct device *v3_node_create(struct class *class, dev_t devt, const char *name);
 void v3_guests_exit(void);
 
 long v3_guest_create(struct v3_create_guest __user *arg);

@@ -296,4 +296,7 @@ const struct v3_host_services v3_linux_host_services = {
 	.monotonic_ns = host_monotonic_ns,
 	.yield_cpu = host_yield_cpu,
 	.sleep_us = host_sleep_us,
+
+	/* Passthrough grants (issue 20): passthrough_grants.c. */
+	.passthrough_allowed = v3_passthrough_allowed,
 };

@@ -5,6 +5,7 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
+#include "access.h"
 #include "guests.h"
 #include "v3vee_glue.h"
 
@@ -24,17 +25,29 @@ static int v3_status_proc_show(struct seq_file *s, void *unused)
 
 int v3_procfs_create(void)
 {
+	struct proc_dir_entry *guests, *status;
+	kgid_t group;
+	umode_t mode;
+
 	v3_proc_dir = proc_mkdir("v3vee", NULL);
 	if (!v3_proc_dir) {
 		pr_err("v3vee: cannot create /proc/v3vee\n");
 		return -ENOMEM;
 	}
-	if (!proc_create_single("v3-guests", 0444, v3_proc_dir, v3_guests_proc_show) ||
-	    !proc_create_single("v3-status", 0444, v3_proc_dir, v3_status_proc_show)) {
+	/* VM names, states and error reasons are the group's business only. */
+	mode = v3_access_group(&group) ? 0440 : 0400;
+	guests = proc_create_single("v3-guests", mode, v3_proc_dir, v3_guests_proc_show);
+	status = proc_create_single("v3-status", mode, v3_proc_dir, v3_status_proc_show);
+	if (!guests || !status) {
 		pr_err("v3vee: cannot create the files in /proc/v3vee\n");
 		proc_remove(v3_proc_dir);
 		v3_proc_dir = NULL;
 		return -ENOMEM;
+	}
+	if (mode == 0440) {
+		proc_set_user(guests, GLOBAL_ROOT_UID, group);
+		proc_set_user(status, GLOBAL_ROOT_UID, group);
+		proc_set_user(v3_proc_dir, GLOBAL_ROOT_UID, group);
 	}
 	return 0;
 }

@@ -19,6 +19,9 @@ v3_paddr_t v3_pool_take(unsigned long num_pages);
 void v3_pool_give_back(v3_paddr_t paddr, unsigned long num_pages);
 void v3_pool_release_all(void);
 
+/* passthrough_grants.c: the passthrough_allowed host service. */
+int v3_passthrough_allowed(v3_paddr_t start, v3_u64 size);
+
 int v3_procfs_create(void);
 void v3_procfs_destroy(void);
 

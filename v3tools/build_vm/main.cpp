@@ -46,12 +46,28 @@ int invalid(const std::string& problem) {
     return kExitInvalid;
 }
 
+// A <memmap> region is valid in an image but only runs where the host's
+// administrator granted its host range to v3vee.ko: say so before the
+// module refuses it at creation.
+void warn_about_passthrough(const v3::config::GuestImage& guest, const std::string& where) {
+    for (const v3::config::MemoryRegionConfig& r : guest.config.memmap)
+        std::fprintf(stderr,
+                     "build_vm: warning: %s: /vm/memmap region 0x%llx-0x%llx maps host physical "
+                     "0x%llx-0x%llx into the guest; v3vee.ko refuses it unless the host's "
+                     "administrator reserved that range (memmap= on the kernel command line) "
+                     "and granted it (v3vee.ko passthrough=SIZE@START)\n",
+                     where.c_str(), (unsigned long long)r.start, (unsigned long long)r.end,
+                     (unsigned long long)r.host_addr,
+                     (unsigned long long)(r.host_addr + (r.end - r.start)));
+}
+
 // Validates `image` exactly as the kernel will and prints the summary.
 int check_and_describe(const std::vector<std::uint8_t>& image, const std::string& image_path) {
     v3::config::Diagnostic diag{};
     auto guest = v3::config::load_guest_image(image.data(), image.size(), diag);
     if (!guest)
         return invalid(image_path + ": " + diag.message);
+    warn_about_passthrough(guest.value(), image_path);
     build_vm::print_summary(stdout, guest.value(), image_path, image.size());
     return kExitOk;
 }
@@ -70,6 +86,7 @@ int build(const std::string& config_path, const std::string& image_path) {
                        " does not load: " + diag.message);
     if (!build_vm::write_file_atomically(image_path, image, error))
         return invalid(error);
+    warn_about_passthrough(guest.value(), config_path);
     build_vm::print_summary(stdout, guest.value(), image_path, image.size());
     return kExitOk;
 }

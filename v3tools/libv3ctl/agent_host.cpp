@@ -88,10 +88,12 @@ Result<std::unique_ptr<AgentHost>> AgentHost::connect(Transport transport, int t
                              "same channel?"};
         }
     }
+    // An agent that refuses the HELLO (e.g. a peer it does not admit)
+    // hangs up right after its answer: the reason beats the hang-up.
+    if (host->helloResult_ && host->helloResult_->errnum != 0)
+        return *host->helloResult_;
     if (!host->broken_.empty())
         return Error{ECONNRESET, host->broken_};
-    if (host->helloResult_->errnum != 0)
-        return *host->helloResult_;
     return host;
 }
 

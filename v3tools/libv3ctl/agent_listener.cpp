@@ -1,5 +1,8 @@
 #include "agent_listener.h"
 
+#include "agent_messages.h"
+#include "agent_protocol.h"
+
 #include <cerrno>
 #include <cstring>
 #include <list>
@@ -15,7 +18,7 @@ namespace v3ctl::agent {
 
 namespace {
 
-Result<UniqueFd> bindSocket(const std::string& path) {
+Result<UniqueFd> bindSocket(const std::string& path, const AccessPolicy& policy) {
     sockaddr_un address{};
     if (path.empty() || path.size() >= sizeof address.sun_path)
         return Error{ENAMETOOLONG, "the socket path '" + path + "' must be 1 to " +
@@ -36,18 +39,67 @@ Result<UniqueFd> bindSocket(const std::string& path) {
     UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd.valid())
         return errnoError(errno, "cannot create a unix socket");
-    if (::bind(fd.get(), raw, sizeof address) != 0)
-        return errnoError(errno, "cannot bind " + path);
+    // bind() creates the file with the umask applied: under umask 0177 it
+    // is 0600 from its first moment, so no window exists in which a
+    // permissive inherited umask (000 gives srwxrwxrwx) lets others in. The
+    // umask is per process; the listener binds before any session thread.
+    mode_t saved = ::umask(0177);
+    int bound = ::bind(fd.get(), raw, sizeof address);
+    int bindErrno = errno;
+    ::umask(saved);
+    if (bound != 0)
+        return errnoError(bindErrno, "cannot bind " + path);
+    auto restricted = restrictSocketFile(path, policy);
+    if (!restricted) {
+        ::unlink(path.c_str());
+        return restricted.error();
+    }
     if (::listen(fd.get(), 16) != 0)
         return errnoError(errno, "cannot listen on " + path);
     return fd;
+}
+
+// A refused client still deserves to know why: its HELLO (within two
+// seconds) gets an EACCES error with the reason, then the connection ends.
+// Nothing else it sends is looked at.
+void refuseClient(int fd, const std::string& why) {
+    FrameReader reader;
+    uint32_t helloId = 0;
+    char buffer[4096];
+    size_t consumed = 0;
+    for (int waited = 0; waited < 2000 && helloId == 0 && consumed < 65536; waited += 100) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        consumed += size_t(n);
+        reader.feed(buffer, size_t(n));
+        for (auto event = reader.next(); event.kind != FrameReader::Kind::NeedMore;
+             event = reader.next())
+            if (event.kind == FrameReader::Kind::Frame && event.frame.type == FrameType::Hello &&
+                event.frame.requestId != 0)
+                helloId = event.frame.requestId;
+    }
+    std::string answer =
+        encodeFrame(FrameType::Error, 0, 0, helloId,
+                    encodeError(Error{EACCES, "v3agent refused the connection: " + why}));
+    (void)writeAll(fd, answer.data(), answer.size());
+    ::shutdown(fd, SHUT_RDWR);
 }
 
 } // namespace
 
 Result<Ok> serveUnixSocket(HostConnection& host, const std::string& path,
                            const SessionOptions& options, const std::atomic<bool>& stop) {
-    auto bound = bindSocket(path);
+    return serveUnixSocket(host, path, options, stop, agentPolicy());
+}
+
+Result<Ok> serveUnixSocket(HostConnection& host, const std::string& path,
+                           const SessionOptions& options, const std::atomic<bool>& stop,
+                           const AccessPolicy& policy) {
+    auto bound = bindSocket(path, policy);
     if (!bound)
         return bound.error();
     UniqueFd listener = std::move(bound.value());
@@ -86,9 +138,21 @@ Result<Ok> serveUnixSocket(HostConnection& host, const std::string& path,
         std::lock_guard lock(mutex);
         Client& client = clients.emplace_back();
         client.fd.reset(fd);
-        client.thread = std::thread([&host, &options, &client, number] {
+        client.thread = std::thread([&host, &options, &client, &policy, number] {
+            // Checked per connection: the file's mode alone is no defence,
+            // anyone may chmod a socket they own or that root widened.
+            auto peer = peerCredentials(client.fd.get());
+            std::string refused = peer ? refusalReason(policy, peer.value()) : peer.error().message;
+            if (!refused.empty()) {
+                if (options.log)
+                    options.log("client " + std::to_string(number) + " refused: " + refused);
+                refuseClient(client.fd.get(), refused);
+                client.finished = true;
+                return;
+            }
             if (options.log)
-                options.log("client " + std::to_string(number) + " connected");
+                options.log("client " + std::to_string(number) + " connected (uid " +
+                            std::to_string(peer.value().uid) + ")");
             AgentSession session(host, client.fd.get(), client.fd.get(), options);
             std::string why = session.run();
             if (options.log)

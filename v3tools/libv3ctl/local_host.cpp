@@ -36,7 +36,8 @@ std::string openHint(int errnum) {
         return "is v3vee.ko loaded? try 'insmod v3vee.ko', or use --host sandbox";
     case EACCES:
     case EPERM:
-        return "the device is root-only (mode 0600); run as root";
+        return "the device is root-only (mode 0600); run as root, or ask the host's "
+               "administrator for the group given to v3vee.ko (gid=) and its device nodes";
     default:
         return {};
     }
@@ -50,7 +51,13 @@ std::string vmOpenHint(int errnum, int index) {
     return openHint(errnum);
 }
 
+// The module refuses a VM operation with EPERM when the caller is neither
+// the VM's creator nor an administrator (kmod/glue/access.c).
+const char kNotYourVm[] = "only the user who created the VM, or root, may do this";
+
 std::string stateHint(int errnum) {
+    if (errnum == EPERM)
+        return kNotYourVm;
     if (errnum == EINVAL)
         return "the VM is not in a state this applies to; see v3_info";
     if (errnum == EBUSY)
@@ -156,9 +163,13 @@ Result<uint64_t> LocalHost::addMemory(uint64_t bytes) {
     Fd guard(fd.value());
     v3_add_memory args{};
     args.bytes = bytes;
-    if (::ioctl(guard.get(), V3_ADD_MEMORY, &args) != 0)
-        return errnoError(errno,
-                          "cannot reserve " + std::to_string(bytes >> 20) + " MB for guests");
+    if (::ioctl(guard.get(), V3_ADD_MEMORY, &args) != 0) {
+        int e = errno;
+        return errnoError(e, "cannot reserve " + std::to_string(bytes >> 20) + " MB for guests",
+                          e == EPERM ? "reserving guest memory needs root or the group given to "
+                                       "v3vee.ko (gid=)"
+                                     : "");
+    }
     return uint64_t(args.added);
 }
 
@@ -192,7 +203,9 @@ Result<Ok> LocalHost::freeGuest(int index) {
     if (::ioctl(guard.get(), V3_FREE_GUEST, static_cast<unsigned long>(index)) != 0) {
         int e = errno;
         return errnoError(e, "cannot free VM " + std::to_string(index),
-                          e == ENOENT ? "no such VM; see /proc/v3vee/v3-guests" : "");
+                          e == ENOENT  ? "no such VM; see /proc/v3vee/v3-guests"
+                          : e == EPERM ? kNotYourVm
+                                       : "");
     }
     return Ok{};
 }

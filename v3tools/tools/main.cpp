@@ -33,7 +33,10 @@ const Command kCommands[] = {
      "Serve this machine's v3vee module to v3 tools elsewhere (--host unix:PATH or ssh://HOST):\n"
      "  --stdio        on stdin/stdout (ssh HOST v3agent --stdio, or a serial line)\n"
      "  --port PATH    on a virtio-serial port, one host-side client at a time\n"
-     "  --listen PATH  on a unix socket, several clients at once",
+     "  --listen PATH  on a unix socket, several clients at once; the socket is 0600\n"
+     "                 (0660 with group v3vee if it exists) and only root, the agent's\n"
+     "                 owner and that group's members are served\n"
+     "The agent acts with its own rights: over ssh, those of the remote user.",
      1, 2, run_agent, true, "local"},
 };
 

@@ -13,7 +13,7 @@ extern "C" {
 
 /* Bump when a member is added, removed or changes meaning; v3_init refuses a
  * table whose version differs from the core's. */
-#define V3_HOST_SERVICES_VERSION 1
+#define V3_HOST_SERVICES_VERSION 2
 
 typedef __builtin_va_list v3_va_list;
 typedef __UINT64_TYPE__ v3_u64;
@@ -108,6 +108,16 @@ struct v3_host_services {
     /* Scheduling. */
     void (*yield_cpu)(void);
     void (*sleep_us)(unsigned long usec);
+
+    /* --- Passthrough grants (issue 20; version 2) ----------------------
+     * A guest's <memmap> region maps host physical memory into the guest
+     * unmediated, so the host, not the image, decides which ranges may be
+     * mapped. passthrough_allowed is asked before any region is mapped:
+     * 0 when host physical [start, start + size) lies inside a range the
+     * host administrator granted to the VMM; -EPERM when it was not
+     * granted; -EBUSY when it is memory the host's kernel uses (System
+     * RAM, kernel text or data), which is never granted. */
+    int (*passthrough_allowed)(v3_paddr_t start, v3_u64 size);
 };
 
 #ifdef __cplusplus

@@ -35,6 +35,21 @@ Result<void> GuestMemory::add_passthrough(u64 guest_start, u64 size, u64 host_pa
         return make_error(Errno::Inval, "passthrough regions must be page aligned and non-empty");
     if (guest_start + size < guest_start)
         return make_error(Errno::Inval, "passthrough region wraps past the top of memory");
+    if (host_paddr + size < host_paddr)
+        return make_error(Errno::Inval, "passthrough region's host range wraps past 2^64");
+    switch (host().passthrough_allowed(host_paddr, size)) {
+    case 0:
+        break;
+    case -static_cast<int>(Errno::Busy):
+        return make_error(Errno::Perm,
+                          "the host range is memory the host's kernel uses (System RAM, kernel "
+                          "text or data) and is never granted to a guest");
+    default:
+        return make_error(Errno::Perm,
+                          "the host range was not granted to the VMM; the host's administrator "
+                          "reserves it (memmap= on the kernel command line) and grants it with "
+                          "v3vee.ko passthrough=SIZE@START");
+    }
     usize at = 0;
     while (at < passthrough_.size() && passthrough_[at].guest_start < guest_start)
         ++at;

@@ -35,7 +35,9 @@ public:
     const Vector<GuestRegion>& ram_chunks() const { return ram_; }
     const Vector<GuestRegion>& passthrough() const { return passthrough_; }
 
-    // Page-aligned, non-overlapping with other passthrough regions.
+    // Page-aligned, non-overlapping with other passthrough regions, and
+    // granted by the host (v3_host_services::passthrough_allowed): an image
+    // alone never decides which host memory a guest reaches.
     Result<void> add_passthrough(u64 guest_start, u64 size, u64 host_paddr);
     // The region at `guest_address` (passthrough wins over RAM), or nullptr.
     const GuestRegion* find(u64 guest_address) const;

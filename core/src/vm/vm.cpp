@@ -44,9 +44,10 @@ Result<OwnPtr<Vm>> Vm::try_create(StringView name, const config::VmConfig& confi
         auto added =
             vm->memory_->add_passthrough(region.start, region.end - region.start, region.host_addr);
         if (added.is_error()) {
-            format(diag.message, sizeof diag.message, "/vm/memmap: region 0x%llx-0x%llx: %s",
+            format(diag.message, sizeof diag.message,
+                   "/vm/memmap: region 0x%llx-0x%llx (host 0x%llx): %s",
                    (unsigned long long)region.start, (unsigned long long)region.end,
-                   added.error().message);
+                   (unsigned long long)region.host_addr, added.error().message);
             return added.error();
         }
     }

@@ -268,14 +268,54 @@ private slots:
         QVERIFY(memory->read(5 * 1024 * 1024 - 2, back, 4).is_error()); // past RAM
         QVERIFY(memory->write(~u64(0) - 1, text, 4).is_error());
         QVERIFY(GuestMemory::try_create(12345).is_error());
+        v3::hosted::grant_passthrough(0xa0000, 0x40000);
         QVERIFY(!memory->add_passthrough(0xa0000, 0x20000, 0xa0000).is_error());
-        QVERIFY(memory->add_passthrough(0xb0000, 0x1000, 0xb0000).is_error());
+        QVERIFY(memory->add_passthrough(0xb0000, 0x1000, 0xb0000).is_error()); // overlaps
+        v3::hosted::revoke_passthrough_grants();
         QCOMPARE(memory->find(0xa1000)->kind, RegionKind::Passthrough);
         QCOMPARE(memory->find(0x1000)->kind, RegionKind::Ram);
         QVERIFY(memory->find(6 * 1024 * 1024) == nullptr);
         long before = v3::hosted::outstanding_pages();
         memory.reset();
         QCOMPARE(v3::hosted::outstanding_pages(), before - 5 * 256);
+    }
+
+    // An image names host physical memory in <memmap>; only what the host
+    // granted is mapped, and a refusal names the region and what to do.
+    void passthroughNeedsTheHostsGrant() {
+        const QByteArray xml = "<vm class=\"PC\"><memory>4</memory><cores count=\"1\"/>"
+                               "<memmap><region start=\"0xc0000\" end=\"0xc2000\" "
+                               "host_addr=\"0x1000000\"/></memmap><devices/></vm>";
+        v3::hosted::revoke_passthrough_grants();
+        auto refused = testvm::make_vm(xml);
+        QVERIFY(!refused->ok());
+        QVERIFY2(refused->error.startsWith("/vm/memmap: region 0xc0000-0xc2000 (host 0x1000000): "
+                                           "the host range was not granted to the VMM"),
+                 qPrintable(refused->error));
+        QVERIFY2(refused->error.contains("passthrough=SIZE@START"), qPrintable(refused->error));
+
+        // A grant that covers only part of the region is not enough.
+        v3::hosted::grant_passthrough(0x1000000, 0x1000);
+        QVERIFY(!testvm::make_vm(xml)->ok());
+        v3::hosted::grant_passthrough(0x1001000, 0x1000); // two grants do not join
+        QVERIFY(!testvm::make_vm(xml)->ok());
+
+        v3::hosted::grant_passthrough(0xfff000, 0x4000);
+        auto granted = testvm::make_vm(xml);
+        QVERIFY2(granted->ok(), qPrintable(granted->error));
+        const GuestRegion* region = granted->vm->memory().find(0xc1000);
+        QVERIFY(region);
+        QCOMPARE(region->kind, RegionKind::Passthrough);
+        QCOMPARE(region->host_paddr, u64(0x1000000));
+        v3::hosted::revoke_passthrough_grants();
+
+        // Even a granted range cannot wrap around the top of host memory.
+        auto created = GuestMemory::try_create(2 * 1024 * 1024);
+        QVERIFY(!created.is_error());
+        OwnPtr<GuestMemory> memory = created.release_value();
+        v3::hosted::grant_passthrough(~u64(0) - 0xfff, 0x1000);
+        QVERIFY(memory->add_passthrough(0x100000, 0x2000, ~u64(0) - 0xfff).is_error());
+        v3::hosted::revoke_passthrough_grants();
     }
 
     void hostEventsAndClock() {

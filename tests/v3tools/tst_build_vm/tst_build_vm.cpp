@@ -258,6 +258,35 @@ private slots:
         QVERIFY(checked.out.contains("memory    16 MiB\n"));
     }
 
+    // A <memmap> region builds (the image is valid) but maps host memory,
+    // which only the host's administrator can allow: build and --check both
+    // say so, naming the region and how the host grants it.
+    void passthroughWarnsThatTheHostMustGrantIt() {
+        QString config = path("passthrough.xml");
+        QVERIFY(writeFile(config, R"(<vm class="PC">
+  <memory>16</memory>
+  <memmap><region start="0xc0000" end="0xc2000" host_addr="0x10000000"/></memmap>
+</vm>
+)"));
+        QString image = path("passthrough.img");
+        const QString warning =
+            ": /vm/memmap region 0xc0000-0xc2000 maps host physical 0x10000000-0x10002000 into "
+            "the guest; v3vee.ko refuses it unless the host's administrator reserved that range "
+            "(memmap= on the kernel command line) and granted it (v3vee.ko "
+            "passthrough=SIZE@START)\n";
+        Run built = runBuildVm({config, "-o", image});
+        QVERIFY2(built.exitCode == 0, qPrintable(describe(built)));
+        QCOMPARE(built.err, "build_vm: warning: " + config + warning);
+        QVERIFY(built.out.contains("image     " + image + " ("));
+        Run checked = runBuildVm({"--check", image});
+        QVERIFY2(checked.exitCode == 0, qPrintable(describe(checked)));
+        QCOMPARE(checked.err, "build_vm: warning: " + image + warning);
+
+        // Without <memmap> nothing is said.
+        Run plain = runBuildVm({writeSmallConfig(), "-o", path("plain.img")});
+        QVERIFY2(plain.exitCode == 0 && plain.err.isEmpty(), qPrintable(describe(plain)));
+    }
+
     void missingFileNamesTheIdAndThePath() {
         QString config = writeSmallConfig();
         QFile::remove(path("disks/disk.img"));
