@@ -62,6 +62,8 @@ struct VmConfig {
     u32 num_cores = 1;
 
     Vector<FileEntry> files;
+    // Linux direct boot: the kernel command line (<cmdline>), empty if none.
+    StringView cmdline;
     Vector<MemoryRegionConfig> memmap;
     Vector<DeviceEntry> devices; // in declaration order
     Vector<StringView> extensions;

@@ -115,7 +115,24 @@ void SvmVcore::reset() {
     gprs_.rdx = 0x00000600; // family 6 reset signature in EDX
     vmcb_->control.event_inject = 0;
     vmcb_->control.interrupt_shadow = 0;
+    x86::reset_model_msrs(model_msrs_, id_ == 0);
     halted_ = false;
+}
+
+void SvmVcore::start_linux_protected_mode(u64 entry, u64 boot_params, u64 gdt_base) {
+    reset();
+    // VMCB attribute layout: type, S, DPL, P in bits 0-7; AVL, L, D/B, G in 8-11.
+    constexpr u16 kAttrFlatCode32 = 0x0c9b; // G, D, present, code, readable, accessed
+    constexpr u16 kAttrFlatData32 = 0x0c93; // G, B, present, data, writable, accessed
+    constexpr u16 kCodeSelector = 0x10, kDataSelector = 0x18;
+    VmcbSave& s = vmcb_->save;
+    s.cs = VmcbSegment{kCodeSelector, kAttrFlatCode32, 0xffffffff, 0};
+    s.ds = s.es = s.fs = s.gs = s.ss = VmcbSegment{kDataSelector, kAttrFlatData32, 0xffffffff, 0};
+    s.gdtr = VmcbSegment{0, 0, 31, gdt_base};
+    s.cr0 = 0x11; // PE, ET; caches on
+    s.rip = entry;
+    gprs_ = GuestGprs{};
+    gprs_.rsi = boot_params;
 }
 
 void SvmVcore::inject_exception(u8 vector, bool has_error_code, u32 error_code) {
