@@ -101,7 +101,7 @@ ConfigFacts readFacts(const QByteArray& xml) {
 const char kSmallConfig[] = R"(<vm class="PC">
   <memory>16</memory>
   <files>
-    <file id="kernel" filename="kernel.bin"/>
+    <file id="bios" filename="kernel.bin"/>
     <file id="disk" filename="disks/disk.img"/>
   </files>
 </vm>
@@ -253,7 +253,7 @@ private slots:
         QVERIFY(bytes.contains(kSmallConfig));
         Run checked = runBuildVm({"--check", image});
         QVERIFY2(checked.exitCode == 0, qPrintable(describe(checked)));
-        QVERIFY(checked.out.contains(QRegularExpression("\n  kernel +5000 bytes +kernel.bin\n")));
+        QVERIFY(checked.out.contains(QRegularExpression("\n  bios +5000 bytes +kernel.bin\n")));
         QVERIFY(checked.out.contains(QRegularExpression("\n  disk +8192 bytes +disks/disk.img\n")));
         QVERIFY(checked.out.contains("memory    16 MiB\n"));
     }
@@ -274,7 +274,7 @@ private slots:
         QString image = path("keep.img");
         QVERIFY(writeFile(image, "previous image"));
         QFile::remove(path("kernel.bin"));
-        verifyOneLineError(runBuildVm({config, "-o", image}), 1, {"<files> entry 'kernel'"});
+        verifyOneLineError(runBuildVm({config, "-o", image}), 1, {"<files> entry 'bios'"});
         QFile file(image);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), QByteArray("previous image"));

@@ -43,10 +43,12 @@ constexpr u32 kExtEcxPerfctrNb = bit(24);
 constexpr u32 kExtEcxPerfctrLlc = bit(28);
 constexpr u32 kExtEdxRdtscp = bit(27);
 
-// "V3VEE" NUL-padded to the 12 bytes of EBX, ECX, EDX.
+// "V3VEE V3VEE " in EBX, ECX, EDX: 12 printable bytes, the whole field a
+// guest compares (as Linux does with "KVMKVMKVM\0\0\0"), and the signature
+// this VMM has always shown.
 constexpr u32 kSignatureEbx = 0x45563356; // "V3VE"
-constexpr u32 kSignatureEcx = 0x00000045; // "E"
-constexpr u32 kSignatureEdx = 0;
+constexpr u32 kSignatureEcx = 0x33562045; // "E V3"
+constexpr u32 kSignatureEdx = 0x20454556; // "VEE "
 
 // Bits 0-7 and 9-10, and above a 48-bit physical address.
 constexpr u64 kApicBaseReserved =
@@ -69,6 +71,7 @@ const ModelMsr kModelMsrs[] = {
     {kMsrMtrrDefType, "MTRRdefType"},
     {kMsrSyscfg, "SYSCFG"},
     {kMsrHwcr, "HWCR"},
+    {kMsrIntPendingMsg, "INT_PENDING_MSG"},
     // Switched by VMLOAD/VMSAVE, never intercepted (svm/permission_maps.cpp).
     {0x174, "SYSENTER_CS"},
     {0x175, "SYSENTER_ESP"},
@@ -181,6 +184,11 @@ MsrOutcome read_model_msr(u32 msr, MsrContext& c, u64& value) {
     case kMsrHwcr:
         value = c.state.hwcr;
         return MsrOutcome::Done;
+    case kMsrIntPendingMsg:
+        // K8 C1E state (erratum 400): Linux reads it unguarded on family
+        // 0xf; no C1E here, so no interrupt-pending message bits either.
+        value = 0;
+        return MsrOutcome::Done;
     }
     return MsrOutcome::NotModelled;
 }
@@ -231,6 +239,8 @@ MsrOutcome write_model_msr(u32 msr, u64 value, MsrContext& c) {
         // Kept for the guest to read back; no bit changes this VM's behaviour.
         c.state.hwcr = value;
         return MsrOutcome::Done;
+    case kMsrIntPendingMsg:
+        return value ? MsrOutcome::GeneralProtection : MsrOutcome::Done;
     }
     return MsrOutcome::NotModelled;
 }

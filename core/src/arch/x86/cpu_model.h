@@ -64,6 +64,7 @@ inline constexpr u32 kMsrMtrrCap = 0xfe;
 inline constexpr u32 kMsrPat = 0x277;
 inline constexpr u32 kMsrMtrrDefType = 0x2ff;
 inline constexpr u32 kMsrSyscfg = 0xc0010010;
+inline constexpr u32 kMsrIntPendingMsg = 0xc0010055;
 inline constexpr u32 kMsrHwcr = 0xc0010015;
 
 inline constexpr u64 kEferSce = bit(0);
