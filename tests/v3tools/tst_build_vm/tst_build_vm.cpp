@@ -59,6 +59,30 @@ bool writeFile(const QString& path, const QByteArray& bytes) {
     return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
+// The setup header of a relocatable 64-bit bzImage (boot protocol 2.15)
+// before 64 KB of "kernel", needing 32 MB from its load address.
+QByteArray bzImageStandIn() {
+    QByteArray k(5 * 512 + 65536, '\0');
+    auto put32 = [&](int at, quint32 v) {
+        for (int b = 0; b < 4; ++b)
+            k[at + b] = char(v >> (8 * b));
+    };
+    k[0x1f1] = 4;
+    k[0x1fe] = char(0x55);
+    k[0x1ff] = char(0xaa);
+    k[0x201] = 0x6a;
+    put32(0x202, 0x53726448); // "HdrS"
+    k[0x206] = 0x0f;          // protocol 2.15
+    k[0x207] = 0x02;
+    k[0x211] = 0x01; // LOADED_HIGH
+    put32(0x22c, 0x7fffffff);
+    put32(0x230, 0x200000);
+    k[0x234] = 1;
+    put32(0x238, 2047);
+    put32(0x260, 32 << 20);
+    return k;
+}
+
 QByteArray dummyContents(int index, int size) {
     QByteArray bytes(size, '\0');
     for (int i = 0; i < size; ++i)
@@ -197,9 +221,12 @@ private slots:
                 local = "files/" + QFileInfo(local).fileName();
                 xml.replace("\"" + file.filename.toUtf8() + "\"", "\"" + local.toUtf8() + "\"");
             }
-            int size = 100 + 1000 * i;
-            QVERIFY(writeFile(work + "/" + local, dummyContents(i, size)));
-            sizes[file.id] = size;
+            // A 'kernel' must be a bzImage (build_vm checks its setup
+            // header); every other file may be anything.
+            QByteArray contents =
+                file.id == "kernel" ? bzImageStandIn() : dummyContents(i, 100 + 1000 * i);
+            QVERIFY(writeFile(work + "/" + local, contents));
+            sizes[file.id] = int(contents.size());
         }
         QString copy = work + "/" + QFileInfo(config).fileName();
         QVERIFY(writeFile(copy, xml));
