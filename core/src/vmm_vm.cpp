@@ -98,6 +98,10 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
     if (runtime.is_error())
         return fail(error, error_size, runtime.error(), "");
     handle->runtime = runtime.release_value();
+    if (handle->image.config.schedule_hz != config::kDefaultScheduleHz)
+        V3_INFO("v3vee: VM %s: <schedule_hz> %u has no effect: cores yield to the host "
+                "scheduler before every guest entry\n",
+                name, handle->image.config.schedule_hz);
     V3_INFO("v3vee: VM %s created: %llu MB, %u core(s), %zu device(s)\n", name,
             (unsigned long long)(handle->vm->memory().ram_bytes() >> 20), handle->vm->num_cores(),
             handle->vm->devices().count());
