@@ -32,10 +32,6 @@ public:
     void raise_irq(u8 line) override { set_line(line, true); }
     void lower_irq(u8 line) override { set_line(line, false); }
     bool interrupt_pending() const override { return master_.output(); }
-    bool request_latched(u8 line) const override {
-        return line < 8 ? (master_.irr() >> line) & 1
-                        : line < 16 && ((slave_.irr() >> (line - 8)) & 1);
-    }
     Result<u8> acknowledge() override;
 
     Result<void> save(chkpt::Writer& writer) const override;

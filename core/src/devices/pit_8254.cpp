@@ -54,13 +54,6 @@ Pit8254::~Pit8254() {
 }
 
 Result<void> Pit8254::advance_time(u64 previous_ns, u64 now_ns) {
-    // A missed period goes out once the PIC has taken the previous request
-    // (a second edge while IRR is set would merge with the first).
-    if (backlog_ && !vm_.irqs().request_latched(kIrqLine)) {
-        vm_.irqs().pulse(kIrqLine);
-        --backlog_;
-        ++redelivered_irqs_;
-    }
     // ticks = elapsed * Hz / 1e9 without overflowing 64 bits for any
     // elapsed time: whole seconds and the fraction separately, with the
     // fraction's remainder carried to the next call.
@@ -75,24 +68,16 @@ Result<void> Pit8254::advance_time(u64 previous_ns, u64 now_ns) {
     u64 periods = channels_[0].run(from, ticks_);
     channels_[1].run(from, ticks_);
     channels_[2].run(from, ticks_);
-    if (periods == 0)
-        return {};
     // The guest does not run while one stretch of time is handed in, so it
-    // cannot acknowledge IRQ 0 in between: an edge-triggered PIC latches
-    // several rising edges as one request. A few missed periods (the guest
-    // was slow to take the last one) are kept and re-sent one at a time;
-    // a long stretch (a VM the host did not run for a while) is one pulse,
-    // so a VM paused for an hour gets one timer interrupt, not 360,000
-    // (Linux recovers the time from its clocksource where it has one).
-    bool latched = vm_.irqs().request_latched(kIrqLine);
-    u64 missed = latched ? periods : periods - 1;
-    if (!latched)
+    // cannot acknowledge IRQ 0 in between: an edge-triggered PIC or IOAPIC
+    // would latch several rising edges as one request anyway. One pulse
+    // therefore stands for all of them, and a VM that was paused for an
+    // hour gets one timer interrupt, not 360,000 (Linux recovers the time
+    // from its clocksource; a guest counting ticks loses them, as it would
+    // on hardware with interrupts disabled that long).
+    if (periods > 0) {
         vm_.irqs().pulse(kIrqLine);
-    if (backlog_ + missed <= kMaxBacklog) {
-        backlog_ += missed;
-    } else {
-        coalesced_irqs_ += backlog_ + missed;
-        backlog_ = 0;
+        coalesced_irqs_ += periods - 1;
     }
     return {};
 }

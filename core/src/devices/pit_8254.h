@@ -39,14 +39,6 @@ public:
     // Counter-0 periods that ended while the guest could not see them
     // (several in one stretch of time) and were folded into one IRQ 0.
     u64 coalesced_irqs() const { return coalesced_irqs_; }
-    // Periods that ended while an earlier IRQ 0 was still waiting, re-sent
-    // one by one once the PIC has taken the previous request, so a guest
-    // that counts ticks (Linux on the PIT with jiffies) keeps time.
-    u64 redelivered_irqs() const { return redelivered_irqs_; }
-    u64 backlog() const { return backlog_; }
-    // At most this many missed periods are kept for redelivery; a longer
-    // gap (the host did not run the VM for a while) is folded into one.
-    static constexpr u64 kMaxBacklog = 50;
 
 private:
     explicit Pit8254(Vm& vm) : vm_(vm) {}
@@ -63,8 +55,6 @@ private:
     u64 tick_remainder_ = 0;
     u8 port_b_ = 0; // the writable bits 0-3 of port 0x61
     u64 coalesced_irqs_ = 0;
-    u64 redelivered_irqs_ = 0;
-    u64 backlog_ = 0;
 };
 
 } // namespace v3::devices

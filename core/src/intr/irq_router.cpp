@@ -38,13 +38,6 @@ bool IrqRouter::interrupt_pending() const {
     return false;
 }
 
-bool IrqRouter::request_latched(u8 line) const {
-    for (InterruptController* c : controllers_)
-        if (c->request_latched(line))
-            return true;
-    return false;
-}
-
 Result<u8> IrqRouter::acknowledge() {
     for (InterruptController* c : controllers_)
         if (c->interrupt_pending())

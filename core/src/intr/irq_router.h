@@ -21,10 +21,6 @@ public:
     virtual bool interrupt_pending() const = 0;
     // INTA: the vector to inject, moving the request into service.
     virtual Result<u8> acknowledge() = 0;
-    // Whether a request on `line` is latched and not yet acknowledged (the
-    // 8259A's IRR bit): a source that re-sends a missed edge waits for this
-    // to clear, since a second edge now would merge with the first.
-    virtual bool request_latched(u8 /*line*/) const { return false; }
 };
 
 class IrqRouter {
@@ -42,8 +38,6 @@ public:
     bool is_raised(u8 line) const { return (levels_[line / 64] >> (line % 64)) & 1; }
     bool interrupt_pending() const;
     Result<u8> acknowledge();
-    // Any controller still holds an unacknowledged request on `line`.
-    bool request_latched(u8 line) const;
 
 private:
     Vector<InterruptController*> controllers_;
