@@ -144,11 +144,22 @@ void SvmVcore::inject_exception(u8 vector, bool has_error_code, u32 error_code) 
 
 void SvmVcore::prepare_interrupts() {
     VmcbControl& c = vmcb_->control;
-    // An event whose delivery the exit interrupted goes first.
+    // An event whose delivery the exit interrupted goes first, except the
+    // ones an instruction raises itself (INTn, INT3, INTO): RIP still points
+    // at that instruction, so re-executing it raises the event again, while
+    // injecting it would hand the guest a return address one instruction
+    // early (Linux's INT3 text-patching handler then misidentifies the site).
     if (c.exit_int_info & kEventValid) {
-        c.event_inject = c.exit_int_info;
+        u64 info = c.exit_int_info;
         c.exit_int_info = 0;
-        return;
+        u64 type = info & (u64(7) << 8);
+        u8 vector = u8(info);
+        bool raised_by_instruction = type == kEventTypeSoftInt ||
+                                     (type == kEventTypeException && (vector == 3 || vector == 4));
+        if (!raised_by_instruction) {
+            c.event_inject = info;
+            return;
+        }
     }
     if (c.event_inject & kEventValid)
         return;
