@@ -2,6 +2,7 @@
 // config::load_guest_image, Vm and VmRuntime.
 #include <v3/vmm.h>
 
+#include "boot/linux_boot.h"
 #include "config/guest_image.h"
 #include "lib/format.h"
 #include "lib/host.h"
@@ -30,29 +31,33 @@ namespace v3 {
 
 namespace {
 
-constexpr u64 kBiosTop = 0x100000; // the BIOS image ends at 1 MB, as on a PC
-
 int fail(char* error, unsigned long size, const Error& e, const char* detail) {
     if (error && size)
         format(error, size, "%s", detail && detail[0] ? detail : e.message);
     return e.negative_errno();
 }
 
-Result<void> load_bios(Vm& vm, const config::ImageView& image, config::Diagnostic& diag) {
-    const config::ImageBlob* bios = image.find("bios");
-    if (!bios) {
-        format(diag.message, sizeof diag.message,
-               "the image has no file with id 'bios': nothing to boot (add <file id=\"bios\" "
-               "filename=\"...\"/> to <files>)");
-        return make_error(Errno::Inval, "no BIOS");
-    }
-    if (bios->size == 0 || bios->size > kBiosTop || bios->size > vm.memory().ram_bytes()) {
-        format(diag.message, sizeof diag.message,
-               "the 'bios' file is %llu bytes; it must be 1 byte to 1 MB and fit in guest RAM",
-               (unsigned long long)bios->size);
-        return make_error(Errno::Inval, "BIOS too large");
-    }
-    return vm.memory().write(kBiosTop - bios->size, bios->data, bios->size);
+// Puts what the guest boots from into its RAM (load_guest_image has checked
+// it): the BIOS image ending at 1 MB, or a Linux kernel laid out by the boot
+// protocol with core 0 set to start at its 32-bit entry.
+Result<void> load_boot_files(Vm& vm, const config::GuestImage& guest, config::Diagnostic& diag) {
+    config::BootFiles files = config::boot_files_of(guest.image);
+    TRY(config::check_boot_files(guest.config, files, config::Bootable::Required, diag));
+    if (!files.kernel.present())
+        return vm.memory().write(config::kBiosTop - files.bios.size, files.bios.data,
+                                 files.bios.size);
+    boot::LinuxBootPlan plan =
+        TRY(boot::plan_linux_boot(files.kernel.data, files.kernel.size, files.initrd.size,
+                                  guest.config.cmdline, vm.memory().ram_bytes(), diag));
+    TRY(boot::load_linux(vm.memory(), plan, files.kernel.data, files.initrd.data,
+                         guest.config.cmdline));
+    vm.set_linux_entry(LinuxEntry{plan.kernel_address, plan.boot_params_address});
+    V3_INFO("v3vee: VM %s: Linux boot protocol %u.%02u, kernel at 0x%llx, initrd %llu bytes at "
+            "0x%llx\n",
+            vm.name_cstr(), unsigned(plan.header.protocol >> 8),
+            unsigned(plan.header.protocol & 0xff), (unsigned long long)plan.kernel_address,
+            (unsigned long long)plan.initrd_size, (unsigned long long)plan.initrd_address);
+    return {};
 }
 
 } // namespace
@@ -86,13 +91,17 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
     if (vm.is_error())
         return fail(error, error_size, vm.error(), diag.message);
     handle->vm = vm.release_value();
-    auto bios = load_bios(*handle->vm, handle->image.image, diag);
-    if (bios.is_error())
-        return fail(error, error_size, bios.error(), diag.message);
+    auto loaded = load_boot_files(*handle->vm, handle->image, diag);
+    if (loaded.is_error())
+        return fail(error, error_size, loaded.error(), diag.message);
     auto runtime = VmRuntime::try_create(*handle->vm);
     if (runtime.is_error())
         return fail(error, error_size, runtime.error(), "");
     handle->runtime = runtime.release_value();
+    if (handle->image.config.schedule_hz != config::kDefaultScheduleHz)
+        V3_INFO("v3vee: VM %s: <schedule_hz> %u has no effect: cores yield to the host "
+                "scheduler before every guest entry\n",
+                name, handle->image.config.schedule_hz);
     V3_INFO("v3vee: VM %s created: %llu MB, %u core(s), %zu device(s)\n", name,
             (unsigned long long)(handle->vm->memory().ram_bytes() >> 20), handle->vm->num_cores(),
             handle->vm->devices().count());

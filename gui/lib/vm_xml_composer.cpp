@@ -10,6 +10,18 @@ QString VmComposition::problem() const {
         return tr("memory must be 1 to 65536 MB");
     if (cores < 1 || cores > 64)
         return tr("cores must be 1 to 64");
+    if (boot == Boot::LinuxKernel) {
+        if (linuxKernel.isEmpty())
+            return tr("choose a Linux kernel (a bzImage such as /boot/vmlinuz-*)");
+        if (!QDir::isAbsolutePath(linuxKernel))
+            return tr("the kernel path must be absolute");
+        if (!linuxInitrd.isEmpty() && !QDir::isAbsolutePath(linuxInitrd))
+            return tr("the initrd path must be absolute");
+        for (QChar c : linuxCmdline)
+            if (c.unicode() < 0x20 || c.unicode() > 0x7e)
+                return tr("the kernel command line must be one line of plain ASCII");
+        return {};
+    }
     if (bootPayload.isEmpty())
         return tr("choose a boot payload (a flat binary or BIOS image)");
     if (!QDir::isAbsolutePath(bootPayload))
@@ -37,10 +49,21 @@ QString VmComposition::toXml() const {
         w.writeEmptyElement("core");
     w.writeEndElement();
     w.writeStartElement("files");
-    w.writeEmptyElement("file");
-    w.writeAttribute("id", "bios");
-    w.writeAttribute("filename", bootPayload);
+    auto file = [&](const char* id, const QString& path) {
+        w.writeEmptyElement("file");
+        w.writeAttribute("id", id);
+        w.writeAttribute("filename", path);
+    };
+    if (boot == Boot::LinuxKernel) {
+        file("kernel", linuxKernel);
+        if (!linuxInitrd.isEmpty())
+            file("initrd", linuxInitrd);
+    } else {
+        file("bios", bootPayload);
+    }
     w.writeEndElement();
+    if (boot == Boot::LinuxKernel && !linuxCmdline.trimmed().isEmpty())
+        w.writeTextElement("cmdline", linuxCmdline.trimmed());
     w.writeStartElement("devices");
     auto device = [&](const char* cls, const char* id) {
         w.writeEmptyElement("device");

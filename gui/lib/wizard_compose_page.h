@@ -1,5 +1,6 @@
-// New VM wizard, page 3 (when composing): memory, cores, boot payload and
-// the consoles the VM should have.
+// New VM wizard, page 3 (when composing): memory, cores, what the VM boots
+// (a payload run from the reset vector, or a Linux kernel booted directly
+// with an initrd and command line) and the consoles the VM should have.
 #pragma once
 
 #include "vm_xml_composer.h"
@@ -9,6 +10,8 @@
 class PathField;
 class QCheckBox;
 class QLabel;
+class QLineEdit;
+class QRadioButton;
 class QSpinBox;
 
 class WizardComposePage : public QWizardPage {
@@ -24,6 +27,11 @@ public:
     QSpinBox* memory() const { return memory_; }
     QSpinBox* cores() const { return cores_; }
     PathField* payload() const { return payload_; }
+    QRadioButton* payloadBoot() const { return payloadBoot_; }
+    QRadioButton* linuxBoot() const { return linuxBoot_; }
+    PathField* kernel() const { return kernel_; }
+    PathField* initrd() const { return initrd_; }
+    QLineEdit* cmdline() const { return cmdline_; }
     QCheckBox* serial() const { return serial_; }
     QCheckBox* textConsole() const { return cga_; }
     QCheckBox* vga() const { return vga_; }
@@ -31,10 +39,16 @@ public:
 
 private:
     void check();
+    void bootKindChanged();
 
     QSpinBox* memory_;
     QSpinBox* cores_;
     PathField* payload_;
+    QRadioButton* payloadBoot_;
+    QRadioButton* linuxBoot_;
+    PathField* kernel_;
+    PathField* initrd_;
+    QLineEdit* cmdline_;
     QCheckBox* serial_;
     QCheckBox* cga_;
     QCheckBox* vga_;

@@ -6,6 +6,7 @@
 //
 // `fuzz_image --write-seeds CORPUS_DIR CONFIG_DIR` writes the seed corpus
 // (see Makefile) instead of fuzzing.
+#include "config/boot_files.h"
 #include "config/crc32.h"
 #include "config/guest_image.h"
 #include "config/image_writer.h"
@@ -104,6 +105,29 @@ std::vector<std::uint8_t> reseal(const std::uint8_t* data, std::size_t size) {
     return b;
 }
 
+const std::uint8_t kBlobBytes[] = {0xeb, 0xfe, 0x90, 0x90, 'v', '3', 0, 1};
+
+// Whether the boot file check (config/boot_files.h) refuses `xml` with the
+// small blobs wrap_xml gives it: a 'kernel' of a few bytes is no bzImage,
+// an 'initrd' needs a kernel. Such a config parses but rightly does not load.
+bool boot_files_refuse(v3::StringView xml) {
+    Diagnostic diag{};
+    auto config = parse_vm_config(xml, v3::devices::known_class_names(),
+                                  v3::devices::validate_device_config, diag);
+    if (!config)
+        return false;
+    v3::config::BootFiles files;
+    const v3::config::BootBlob blob{kBlobBytes, sizeof kBlobBytes};
+    if (config.value().find_file("bios"))
+        files.bios = blob;
+    if (config.value().find_file("kernel"))
+        files.kernel = blob;
+    if (config.value().find_file("initrd"))
+        files.initrd = blob;
+    return v3::config::check_boot_files(config.value(), files, v3::config::Bootable::Optional, diag)
+        .is_error();
+}
+
 // An image for `xml` with a small blob for each <files> entry it declares,
 // or an empty vector when the XML is not a config the writer can wrap.
 std::vector<std::uint8_t> wrap_xml(v3::StringView xml, const char* const* known_classes,
@@ -112,7 +136,6 @@ std::vector<std::uint8_t> wrap_xml(v3::StringView xml, const char* const* known_
     auto config = parse_vm_config(xml, known_classes, validator, diag);
     if (!config)
         return {};
-    static const std::uint8_t kBlobBytes[] = {0xeb, 0xfe, 0x90, 0x90, 'v', '3', 0, 1};
     ImageWriter writer;
     if (!writer.set_xml(xml, diag))
         return {};
@@ -140,7 +163,7 @@ const char* const kBuiltinSeeds[] = {
     R"(<vm class="PC">
   <memory alignment="2MB">64</memory>
   <telemetry>enable</telemetry>
-  <paging mode="shadow"><large_pages>true</large_pages><strategy>vtlb</strategy></paging>
+  <paging mode="nested"><large_pages>true</large_pages><strategy>vtlb</strategy></paging>
   <schedule_hz>1000</schedule_hz>
   <cores count="2"><core/><core/></cores>
   <memmap><region><start>0xf0000</start><end>0x100000</end><host_addr>0x1000</host_addr></region></memmap>
@@ -237,8 +260,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         v3::StringView xml(reinterpret_cast<const char*>(data), size);
         std::vector<std::uint8_t> image =
             wrap_xml(xml, v3::devices::known_class_names(), v3::devices::validate_device_config);
-        if (!image.empty() && !load(image.data(), image.size()))
-            __builtin_trap(); // a config the reader accepted must load once wrapped
+        // A config the reader accepted must load once wrapped, unless the
+        // boot files it names cannot boot (which the loader must refuse).
+        if (!image.empty() && !load(image.data(), image.size()) && !boot_files_refuse(xml))
+            __builtin_trap();
     }
     // The hosted log keeps everything; keep memory flat across runs.
     v3::hosted::clear_captured_log();

@@ -2,6 +2,7 @@
 
 #include "file_io.h"
 
+#include "config/boot_files.h"
 #include "config/diagnostic.h"
 #include "config/image_writer.h"
 #include "config/vm_config.h"
@@ -53,6 +54,26 @@ bool build_image(const std::string& config_path, std::vector<std::uint8_t>& imag
             error = config_path + ": <files> entry '" + id + "': " + diag.message;
             return false;
         }
+    }
+
+    // The same boot checks v3_create_vm applies, with the same words, before
+    // an image that could never boot is written.
+    v3::config::BootFiles boot;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        // A zero-length file still counts as given (and is refused as such).
+        static const std::uint8_t kEmpty = 0;
+        v3::config::BootBlob blob{contents[i].empty() ? &kEmpty : contents[i].data(),
+                                  contents[i].size()};
+        if (files[i].id == "bios")
+            boot.bios = blob;
+        else if (files[i].id == "kernel")
+            boot.kernel = blob;
+        else if (files[i].id == "initrd")
+            boot.initrd = blob;
+    }
+    if (!v3::config::check_boot_files(config.value(), boot, v3::config::Bootable::Optional, diag)) {
+        error = config_path + ": " + diag.message;
+        return false;
     }
 
     image.assign(writer.image_size(), 0);

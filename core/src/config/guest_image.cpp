@@ -1,5 +1,7 @@
 #include "config/guest_image.h"
 
+#include "config/boot_files.h"
+
 #include "devices/registry.h"
 #include "config/text_arg.h"
 #include "lib/format.h"
@@ -32,11 +34,26 @@ Result<void> check_files_match_blobs(const ImageView& image, const VmConfig& con
 
 } // namespace
 
+BootFiles boot_files_of(const ImageView& image) {
+    BootFiles files;
+    auto take = [&](const char* id, BootBlob& blob) {
+        if (const ImageBlob* found = image.find(id))
+            // A zero-length blob still counts as present (and is refused).
+            blob =
+                BootBlob{found->data ? found->data : reinterpret_cast<const u8*>(""), found->size};
+    };
+    take("bios", files.bios);
+    take("kernel", files.kernel);
+    take("initrd", files.initrd);
+    return files;
+}
+
 Result<GuestImage> load_guest_image(const u8* data, u64 size, Diagnostic& diag) {
     ImageView image = TRY(read_image(data, size, diag));
     VmConfig config = TRY(parse_vm_config(image.xml, devices::known_class_names(),
                                           devices::validate_device_config, diag));
     TRY(check_files_match_blobs(image, config, diag));
+    TRY(check_boot_files(config, boot_files_of(image), Bootable::Optional, diag));
     return GuestImage{move(image), move(config)};
 }
 

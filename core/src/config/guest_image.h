@@ -3,6 +3,7 @@
 // calls the same function, so both accept and reject exactly the same images.
 #pragma once
 
+#include "config/boot_files.h"
 #include "config/diagnostic.h"
 #include "config/image.h"
 #include "config/vm_config.h"
@@ -16,9 +17,13 @@ struct GuestImage {
     VmConfig config; // owns its parsed document
 };
 
+// The boot blobs ('bios', 'kernel', 'initrd') of a checked image.
+BootFiles boot_files_of(const ImageView& image);
+
 // read_image, then parse_vm_config with the device registry's class names
 // and validators, then the cross-checks between the two: every <files> entry
-// has a blob and every blob is named by a <files> entry. Nothing of the VM
+// has a blob, every blob is named by a <files> entry, and the boot files
+// (check_boot_files) make a bootable guest. Nothing of the VM
 // is built here. The buffer must outlive the result.
 Result<GuestImage> load_guest_image(const u8* data, u64 size, Diagnostic& diag);
 

@@ -58,10 +58,16 @@ struct VmConfig {
     PagingMode paging = PagingMode::Nested;
     bool large_pages = false;
     StringView paging_strategy; // empty when not given
+    // Accepted (and range-checked) for Palacios configs, but it changes
+    // nothing: the run loop yields to the host scheduler before every guest
+    // entry instead of at a fixed rate. v3_create_vm logs that when a config
+    // asks for a rate other than the default.
     u32 schedule_hz = kDefaultScheduleHz;
     u32 num_cores = 1;
 
     Vector<FileEntry> files;
+    // Linux direct boot: the kernel command line (<cmdline>), empty if none.
+    StringView cmdline;
     Vector<MemoryRegionConfig> memmap;
     Vector<DeviceEntry> devices; // in declaration order
     Vector<StringView> extensions;

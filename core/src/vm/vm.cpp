@@ -68,6 +68,16 @@ void Vm::unlock_devices() {
     host().mutex_unlock(device_lock_);
 }
 
+bool Vm::first_unknown_msr_access(u32 msr) {
+    constexpr usize kMaxRemembered = 256; // past that, stay quiet
+    for (u32 seen : unknown_msrs_logged_)
+        if (seen == msr)
+            return false;
+    if (unknown_msrs_logged_.size() >= kMaxRemembered)
+        return false;
+    return unknown_msrs_logged_.try_append(msr);
+}
+
 void Vm::fail(const char* fmt, ...) {
     __builtin_va_list args;
     __builtin_va_start(args, fmt);

@@ -28,6 +28,13 @@ struct VmEnvironment {
     StreamProvider* streams = nullptr;
 };
 
+// Where core 0 starts when the VM boots a Linux kernel directly: the 32-bit
+// protected-mode entry with ESI pointing at the zero page.
+struct LinuxEntry {
+    u64 entry = 0; // 0: no Linux boot, the reset vector runs the BIOS
+    u64 boot_params = 0;
+};
+
 class Vm {
 public:
     static Result<OwnPtr<Vm>> try_create(StringView name, const config::VmConfig& config,
@@ -59,6 +66,13 @@ public:
     // The guest asked to stop (test-exit device, ACPI power off later).
     void request_stop(u32 exit_code, const char* reason);
 
+    // True the first time the guest touches this MSR number that no model
+    // or device has (so it is logged once). Call with the device lock held.
+    bool first_unknown_msr_access(u32 msr);
+
+    const LinuxEntry& linux_entry() const { return linux_entry_; }
+    void set_linux_entry(const LinuxEntry& entry) { linux_entry_ = entry; }
+
     IoPortBus& io_ports() { return io_ports_; }
     MemoryHooks& memory_hooks() { return memory_hooks_; }
     MsrHooks& msrs() { return msrs_; }
@@ -80,6 +94,8 @@ private:
     VmState state_ = VmState::Created;
     char stop_reason_[256] = {};
     u32 exit_code_ = 0;
+    LinuxEntry linux_entry_;
+    Vector<u32> unknown_msrs_logged_;
 
     // Declared before the devices: devices unregister from these when they
     // are destroyed, which happens first (members die in reverse order).

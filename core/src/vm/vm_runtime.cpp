@@ -1,4 +1,6 @@
 #include "vm/vm_runtime.h"
+#include "arch/x86/cpu.h"
+#include "boot/linux_boot.h"
 #include "lib/format.h"
 #include "lib/host.h"
 #include "lib/log.h"
@@ -34,6 +36,9 @@ Result<OwnPtr<VmRuntime>> VmRuntime::try_create(Vm& vm) {
         return make_error(Errno::NoMem, "out of memory for virtual cores");
     for (u32 id = 0; id < vm.num_cores(); ++id)
         (void)runtime->cores_.try_append(TRY(svm::SvmVcore::try_create(vm, id, runtime->shared_)));
+    if (vm.linux_entry().entry)
+        runtime->cores_[0]->start_linux_protected_mode(
+            vm.linux_entry().entry, vm.linux_entry().boot_params, boot::kBootGdtAddress);
     return runtime;
 }
 
@@ -62,10 +67,12 @@ void VmRuntime::run_core(svm::SvmVcore& core) {
         // else wants the CPU), as KVM does before each entry.
         host().yield_cpu();
         if (pause_requested_) {
+            u64 parked_tsc = x86::read_tsc();
             __atomic_add_fetch(&parked_, 1, __ATOMIC_SEQ_CST);
             while (pause_requested_ && !stop_requested_ && !host().thread_should_stop())
                 host().sleep_us(kParkSleepUs);
             __atomic_sub_fetch(&parked_, 1, __ATOMIC_SEQ_CST);
+            core.hide_tsc_cycles(x86::read_tsc() - parked_tsc);
             last_ns = host().monotonic_ns(); // a pause is not guest time
             continue;
         }
@@ -93,9 +100,12 @@ void VmRuntime::run_core(svm::SvmVcore& core) {
         DeviceLock lock(vm_);
         auto handled = core.handle_exit();
         if (handled.is_error()) {
-            if (vm_.state() == VmState::Running)
-                vm_.fail("core %u: %s (exit %s at RIP 0x%llx)", core.id(), handled.error().message,
-                         core.last_exit_name(), (unsigned long long)core.rip());
+            if (vm_.state() == VmState::Running) {
+                char state[160];
+                core.describe_state(state, sizeof state);
+                vm_.fail("core %u: %s (exit %s; %s)", core.id(), handled.error().message,
+                         core.last_exit_name(), state);
+            }
             return;
         }
     }

@@ -34,7 +34,7 @@ std::vector<BlobSpec> sampleBlobs() {
 const std::string kGuestXml = R"(<vm class="PC">
   <memory>64</memory>
   <files>
-    <file id="kernel" filename="vmlinuz"/>
+    <file id="bios" filename="rom.bin"/>
     <file id="disk" filename="disk.img"/>
   </files>
 </vm>
@@ -411,7 +411,7 @@ private slots:
     }
 
     void loadsAnImageWhoseBlobsMatchItsFiles() {
-        Bytes image = buildImage(kGuestXml, {{"kernel", patternBytes(3000, 4)}, {"disk", {7}}});
+        Bytes image = buildImage(kGuestXml, {{"bios", patternBytes(3000, 4)}, {"disk", {7}}});
         Diagnostic diag{};
         auto guest = load_guest_image(image.data(), image.size(), diag);
         QVERIFY2(guest, diag.message);
@@ -419,19 +419,19 @@ private slots:
         QCOMPARE(g.config.memory_bytes, 64ull << 20);
         QCOMPARE(g.config.files.size(), std::size_t(2));
         QCOMPARE(g.image.blobs.size(), std::size_t(2));
-        QCOMPARE(g.image.find("kernel")->size, 3000ull);
+        QCOMPARE(g.image.find("bios")->size, 3000ull);
         QVERIFY(g.config.find_file("disk"));
     }
 
     // The directory order need not follow <files>.
     void blobOrderDoesNotMatter() {
-        Bytes image = buildImage(kGuestXml, {{"disk", {7}}, {"kernel", {1, 2}}});
+        Bytes image = buildImage(kGuestXml, {{"disk", {7}}, {"bios", {1, 2}}});
         Diagnostic diag{};
         QVERIFY2(load_guest_image(image.data(), image.size(), diag), diag.message);
     }
 
     void rejectsAFilesEntryWithoutBlob() {
-        Bytes image = buildImage(kGuestXml, {{"kernel", {1}}});
+        Bytes image = buildImage(kGuestXml, {{"bios", {1}}});
         Diagnostic diag{};
         QVERIFY(!load_guest_image(image.data(), image.size(), diag));
         QCOMPARE(QString(diag.message),
@@ -440,11 +440,23 @@ private slots:
     }
 
     void rejectsABlobWithoutFilesEntry() {
-        Bytes image = buildImage(kGuestXml, {{"kernel", {1}}, {"disk", {2}}, {"initrd", {3}}});
+        Bytes image = buildImage(kGuestXml, {{"bios", {1}}, {"disk", {2}}, {"initrd", {3}}});
         Diagnostic diag{};
         QVERIFY(!load_guest_image(image.data(), image.size(), diag));
         QCOMPARE(QString(diag.message),
                  QString("image blob 'initrd' is not named by any <files> entry of the config"));
+    }
+
+    // A 'kernel' blob is a Linux kernel: one that is not a bzImage is
+    // refused when the image is loaded, with what to use instead.
+    void refusesAKernelThatIsNotABzImage() {
+        const std::string xml = R"(<vm class="PC"><memory>64</memory><files>
+    <file id="kernel" filename="vmlinux"/></files></vm>)";
+        Bytes image = buildImage(xml, {{"kernel", patternBytes(5000, 4)}});
+        Diagnostic diag{};
+        QVERIFY(!load_guest_image(image.data(), image.size(), diag));
+        QVERIFY2(QString(diag.message).contains("not a Linux bzImage"), diag.message);
+        QVERIFY2(QString(diag.message).contains("give the bzImage"), diag.message);
     }
 
     void reportsConfigErrorsInTheEmbeddedXml() {

@@ -155,7 +155,7 @@ private slots:
             "  <telemetry>Disable</telemetry>\n"
             "  <extensions><extension name='VMWARE_IFACE'/><extension name='MTRRS'/></extensions>\n"
             "  <paging "
-            "mode='Shadow'><large_pages>yes</large_pages><strategy>VTLB</strategy></paging>\n"
+            "mode='Nested'><large_pages>yes</large_pages><strategy>VTLB</strategy></paging>\n"
             "  <schedule_hz>1000</schedule_hz>\n"
             "  <cores count='4'/>\n"
             "  <memmap>\n"
@@ -175,7 +175,7 @@ private slots:
         QCOMPARE(c.telemetry, false);
         QCOMPARE(c.extensions.size(), size_t(2));
         QCOMPARE(qs(c.extensions[1]), QString("MTRRS"));
-        QCOMPARE(c.paging, PagingMode::Shadow);
+        QCOMPARE(c.paging, PagingMode::Nested);
         QCOMPARE(c.large_pages, true);
         QCOMPARE(qs(c.paging_strategy), QString("VTLB"));
         QCOMPARE(c.schedule_hz, 1000u);
@@ -188,6 +188,28 @@ private slots:
         QCOMPARE(c.memmap[1].host_addr, quint64(0x200000));
         QCOMPARE(qs(c.find_file("disk")->filename), QString("d.img"));
         QCOMPARE(c.devices.size(), size_t(0));
+    }
+
+    // Shadow paging is not implemented: asking for it is refused, not
+    // silently replaced by nested paging.
+    void shadowPagingIsRefused() {
+        Parsed p = parse("<vm class='PC'><memory>16</memory><paging mode='shadow'/></vm>");
+        QVERIFY(!p.ok);
+        QVERIFY2(QString(p.diag.message).contains("/vm/paging"), p.diag.message);
+        QVERIFY2(QString(p.diag.message).contains("'shadow' is not implemented"), p.diag.message);
+    }
+
+    void readsTheKernelCommandLine() {
+        Parsed p = parse("<vm class='PC'><memory>64</memory><files><file id='kernel' "
+                         "filename='vmlinuz'/></files><cmdline> console=ttyS0 quiet "
+                         "</cmdline></vm>");
+        QVERIFY2(p.ok, p.diag.message);
+        QCOMPARE(qs(p.config.cmdline), QString("console=ttyS0 quiet"));
+        Parsed orphan = parse("<vm class='PC'><memory>64</memory><cmdline>quiet</cmdline></vm>");
+        QVERIFY(!orphan.ok);
+        QVERIFY2(QString(orphan.diag.message).contains("/vm/cmdline"), orphan.diag.message);
+        QVERIFY2(QString(orphan.diag.message).contains("no <file id=\"kernel\">"),
+                 orphan.diag.message);
     }
 
     void defaultsApplyWhenSectionsAreAbsent() {
@@ -250,7 +272,7 @@ private slots:
             "class=\"PC\"");
         row("unknown top-level element", vm("  <network/>\n"),
             "/vm/network: unknown element <network> under <vm>; accepted: memory, telemetry, "
-            "extensions, paging, schedule_hz, cores, memmap, files, devices");
+            "extensions, paging, schedule_hz, cores, memmap, files, cmdline, devices");
         row("repeated top-level element", vm("  <memory>32</memory>\n"),
             "/vm/memory[2]: <memory> may appear only once under <vm>");
         // <memory>.

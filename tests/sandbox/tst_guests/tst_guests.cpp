@@ -34,7 +34,7 @@ class TestGuests : public QObject {
 
 private slots:
     void initTestCase() {
-        for (const char* g : {"hello", "ticks", "triple", "spin", "mmio", "cpuid"})
+        for (const char* g : {"hello", "ticks", "triple", "spin", "mmio", "cpuid", "msr"})
             QVERIFY2(QFile::exists(guest(g)), qPrintable("missing " + guest(g) + "; build first"));
     }
 
@@ -152,6 +152,9 @@ echo "@clean $(clean_log)"
         QCOMPARE(m["triple_state"], QString("error"));
         QVERIFY2(m["triple_reason"].contains("triple fault"), qPrintable(m["triple_reason"]));
         QVERIFY(m["triple_reason"].contains("SHUTDOWN"));
+        // Enough to act on: where the guest was and in which mode.
+        QVERIFY2(m["triple_reason"].contains(QRegularExpression("RIP 0x[0-9a-f]+ CR0 0x[0-9a-f]+")),
+                 qPrintable(m["triple_reason"]));
         QCOMPARE(m["spin_state"], QString("running"));
         QCOMPARE(m["core_thread"], QString("1")); // the core runs as kernel thread "spin-0"
         QCOMPARE(m["spin_progress"], QString("1"));
@@ -210,6 +213,30 @@ v3_free 0
         QCOMPARE(m["cpuid_exits"], QString("4"));
         QCOMPARE(m["msr_exits"], QString("2"));
         QCOMPARE(m["state"], QString("stopped"));
+    }
+
+    // A PC without a local APIC: CPUID says so, APIC_BASE reads disabled,
+    // disabling it again is accepted and enabling it #GPs; a reserved EFER
+    // bit #GPs and a writable one reads back. The unknown-MSR log stays quiet
+    // (every MSR here is in the CPU model).
+    void apicDisableAndEferReservedBits() {
+        SandboxRun run = runInSandbox(kPrelude + R"SH(
+dev=$(v3_create /root/msr.img msr)
+v3_launch $dev
+timeout 60 v3_monitor $dev com1 >/tmp/out 2>/dev/null
+echo "@output $(tr -d '\r' </tmp/out)"
+echo "@state $(v3_info --kv $dev | sed -n 's/^state=//p')"
+echo "@unknown_logged $(dmesg | grep -c 'which this CPU model does not have')"
+v3_free 0
+echo "@clean $(clean_log)"
+)SH",
+                                      withGuests({"msr"}));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
+        auto m = markers(run.output);
+        QCOMPARE(m["output"], QString("apic=00 base=01 off_gp=00 on_gp=01 efer_gp=02 sce=01"));
+        QCOMPARE(m["state"], QString("stopped"));
+        QCOMPARE(m["unknown_logged"], QString("0"));
+        QCOMPARE(m["clean"], QString("yes"));
     }
 
     // 50 full lifecycles: the VMM's own heap allocations and pages (counted

@@ -59,6 +59,30 @@ bool writeFile(const QString& path, const QByteArray& bytes) {
     return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
+// The setup header of a relocatable 64-bit bzImage (boot protocol 2.15)
+// before 64 KB of "kernel", needing 32 MB from its load address.
+QByteArray bzImageStandIn() {
+    QByteArray k(5 * 512 + 65536, '\0');
+    auto put32 = [&](int at, quint32 v) {
+        for (int b = 0; b < 4; ++b)
+            k[at + b] = char(v >> (8 * b));
+    };
+    k[0x1f1] = 4;
+    k[0x1fe] = char(0x55);
+    k[0x1ff] = char(0xaa);
+    k[0x201] = 0x6a;
+    put32(0x202, 0x53726448); // "HdrS"
+    k[0x206] = 0x0f;          // protocol 2.15
+    k[0x207] = 0x02;
+    k[0x211] = 0x01; // LOADED_HIGH
+    put32(0x22c, 0x7fffffff);
+    put32(0x230, 0x200000);
+    k[0x234] = 1;
+    put32(0x238, 2047);
+    put32(0x260, 32 << 20);
+    return k;
+}
+
 QByteArray dummyContents(int index, int size) {
     QByteArray bytes(size, '\0');
     for (int i = 0; i < size; ++i)
@@ -101,7 +125,7 @@ ConfigFacts readFacts(const QByteArray& xml) {
 const char kSmallConfig[] = R"(<vm class="PC">
   <memory>16</memory>
   <files>
-    <file id="kernel" filename="kernel.bin"/>
+    <file id="bios" filename="kernel.bin"/>
     <file id="disk" filename="disks/disk.img"/>
   </files>
 </vm>
@@ -197,9 +221,12 @@ private slots:
                 local = "files/" + QFileInfo(local).fileName();
                 xml.replace("\"" + file.filename.toUtf8() + "\"", "\"" + local.toUtf8() + "\"");
             }
-            int size = 100 + 1000 * i;
-            QVERIFY(writeFile(work + "/" + local, dummyContents(i, size)));
-            sizes[file.id] = size;
+            // A 'kernel' must be a bzImage (build_vm checks its setup
+            // header); every other file may be anything.
+            QByteArray contents =
+                file.id == "kernel" ? bzImageStandIn() : dummyContents(i, 100 + 1000 * i);
+            QVERIFY(writeFile(work + "/" + local, contents));
+            sizes[file.id] = int(contents.size());
         }
         QString copy = work + "/" + QFileInfo(config).fileName();
         QVERIFY(writeFile(copy, xml));
@@ -253,7 +280,7 @@ private slots:
         QVERIFY(bytes.contains(kSmallConfig));
         Run checked = runBuildVm({"--check", image});
         QVERIFY2(checked.exitCode == 0, qPrintable(describe(checked)));
-        QVERIFY(checked.out.contains(QRegularExpression("\n  kernel +5000 bytes +kernel.bin\n")));
+        QVERIFY(checked.out.contains(QRegularExpression("\n  bios +5000 bytes +kernel.bin\n")));
         QVERIFY(checked.out.contains(QRegularExpression("\n  disk +8192 bytes +disks/disk.img\n")));
         QVERIFY(checked.out.contains("memory    16 MiB\n"));
     }
@@ -303,7 +330,7 @@ private slots:
         QString image = path("keep.img");
         QVERIFY(writeFile(image, "previous image"));
         QFile::remove(path("kernel.bin"));
-        verifyOneLineError(runBuildVm({config, "-o", image}), 1, {"<files> entry 'kernel'"});
+        verifyOneLineError(runBuildVm({config, "-o", image}), 1, {"<files> entry 'bios'"});
         QFile file(image);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), QByteArray("previous image"));

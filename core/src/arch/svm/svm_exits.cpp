@@ -3,8 +3,10 @@
 // the guest RIP (fail-stop), never the host.
 #include "arch/svm/svm_vcore.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_model.h"
 #include "decode/emulator.h"
 #include "decode/page_walk.h"
+#include "lib/format.h"
 #include "lib/log.h"
 #include "vm/vm.h"
 
@@ -24,6 +26,7 @@ u64 size_mask(u8 size) {
 Result<void> SvmVcore::handle_exit() {
     VmcbControl& c = vmcb_->control;
     u64 code = c.exit_code;
+    recent_exits_[exits_seen_++ % kRecentExits] = code;
     switch (code) {
     case kExitIntr:
     case kExitNmi:
@@ -50,6 +53,12 @@ Result<void> SvmVcore::handle_exit() {
     case kExitHlt:
         stats_.count(ExitReason::Hlt);
         advance_rip(1); // F4
+        if (!(vmcb_->save.rflags & x86::kRflagsIf)) {
+            // Nothing can wake it (no NMI source exists): this is how Linux
+            // halts or powers off a PC without ACPI, so the VM ends here.
+            vm_.request_stop(0, "the guest halted with interrupts disabled (halt or power off)");
+            return {};
+        }
         halted_ = true;
         return {};
     case kExitNestedPageFault:
@@ -83,6 +92,19 @@ Result<void> SvmVcore::handle_exit() {
     default:
         stats_.count(ExitReason::Other);
         return make_error(Errno::NoSys, "unhandled VM exit");
+    }
+}
+
+void SvmVcore::describe_state(char* out, usize size) const {
+    const VmcbSave& s = vmcb_->save;
+    usize n =
+        format(out, size, "RIP 0x%llx CR0 0x%llx CR3 0x%llx CR4 0x%llx EFER 0x%llx exits",
+               (unsigned long long)s.rip, (unsigned long long)s.cr0, (unsigned long long)s.cr3,
+               (unsigned long long)s.cr4, (unsigned long long)(s.efer & ~x86::kEferSvme));
+    usize count = exits_seen_ < kRecentExits ? exits_seen_ : kRecentExits;
+    for (usize i = 0; i < count && n < size; ++i) {
+        u64 code = recent_exits_[(exits_seen_ - count + i) % kRecentExits];
+        n += format(out + n, size - n, "%s%s", i ? "," : " ", exit_name(code));
     }
 }
 
@@ -186,35 +208,46 @@ Result<bool> SvmVcore::handle_string_io(u16 port, u8 size, bool in, bool rep, u6
     return true;
 }
 
+// RDMSR/WRMSR: the CPU model's MSRs first, then MSRs a device claims;
+// anything else is an MSR this VM does not have, which #GPs as on hardware
+// (logged once per MSR number so a guest probing MSRs cannot flood the log).
 Result<void> SvmVcore::handle_msr() {
     bool write = vmcb_->control.exit_info1 & 1;
     u32 msr = u32(gprs_.rcx);
     VmcbSave& s = vmcb_->save;
-    if (msr == x86::kMsrEfer) {
-        // The guest sees its EFER without SVME, which VMRUN requires set.
+    u64 value = (u64(u32(gprs_.rdx)) << 32) | u32(s.rax);
+    // The guest never sees the SVME bit VMRUN requires in its EFER.
+    u64 efer = s.efer & ~x86::kEferSvme;
+    // Copies: the VMCB is packed, so its fields cannot be bound to references.
+    u64 pat = s.g_pat;
+    u64 tsc_offset = vmcb_->control.tsc_offset;
+    x86::MsrContext context{efer, pat, tsc_offset, x86::read_tsc(), model_msrs_};
+    x86::MsrOutcome outcome = write ? x86::write_model_msr(msr, value, context)
+                                    : x86::read_model_msr(msr, context, value);
+    if (outcome == x86::MsrOutcome::NotModelled && vm_.msrs().is_hooked(msr)) {
         if (write)
-            s.efer = (((u64(gprs_.rdx) << 32) | u32(s.rax)) & ~x86::kEferSvme) | x86::kEferSvme;
-        else {
-            u64 value = s.efer & ~x86::kEferSvme;
-            s.rax = u32(value);
-            gprs_.rdx = value >> 32;
-        }
-        advance_rip(2);
+            TRY(vm_.msrs().write(msr, value));
+        else
+            value = TRY(vm_.msrs().read(msr));
+        outcome = x86::MsrOutcome::Done;
+    }
+    if (outcome == x86::MsrOutcome::NotModelled && vm_.first_unknown_msr_access(msr))
+        V3_INFO("v3vee: VM %s core %u: %s of MSR 0x%x, which this CPU model does not have: "
+                "#GP (RIP 0x%llx; logged once per MSR)\n",
+                vm_.name_cstr(), id_, write ? "WRMSR" : "RDMSR", msr, (unsigned long long)s.rip);
+    if (outcome != x86::MsrOutcome::Done) {
+        inject_exception(kVectorGp, true, 0);
         return {};
     }
-    if (vm_.msrs().is_hooked(msr)) {
-        if (write) {
-            TRY(vm_.msrs().write(msr, (u64(u32(gprs_.rdx)) << 32) | u32(s.rax)));
-        } else {
-            u64 value = TRY(vm_.msrs().read(msr));
-            s.rax = u32(value);
-            gprs_.rdx = value >> 32;
-        }
-        advance_rip(2);
-        return {};
+    if (write) {
+        s.efer = efer | x86::kEferSvme;
+        s.g_pat = pat;
+        vmcb_->control.tsc_offset = tsc_offset;
+    } else {
+        s.rax = u32(value);
+        gprs_.rdx = value >> 32;
     }
-    // An MSR this VM does not have: #GP, as the hardware does.
-    inject_exception(kVectorGp, true, 0);
+    advance_rip(2);
     return {};
 }
 

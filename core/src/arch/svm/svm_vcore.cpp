@@ -115,7 +115,24 @@ void SvmVcore::reset() {
     gprs_.rdx = 0x00000600; // family 6 reset signature in EDX
     vmcb_->control.event_inject = 0;
     vmcb_->control.interrupt_shadow = 0;
+    x86::reset_model_msrs(model_msrs_, id_ == 0);
     halted_ = false;
+}
+
+void SvmVcore::start_linux_protected_mode(u64 entry, u64 boot_params, u64 gdt_base) {
+    reset();
+    // VMCB attribute layout: type, S, DPL, P in bits 0-7; AVL, L, D/B, G in 8-11.
+    constexpr u16 kAttrFlatCode32 = 0x0c9b; // G, D, present, code, readable, accessed
+    constexpr u16 kAttrFlatData32 = 0x0c93; // G, B, present, data, writable, accessed
+    constexpr u16 kCodeSelector = 0x10, kDataSelector = 0x18;
+    VmcbSave& s = vmcb_->save;
+    s.cs = VmcbSegment{kCodeSelector, kAttrFlatCode32, 0xffffffff, 0};
+    s.ds = s.es = s.fs = s.gs = s.ss = VmcbSegment{kDataSelector, kAttrFlatData32, 0xffffffff, 0};
+    s.gdtr = VmcbSegment{0, 0, 31, gdt_base};
+    s.cr0 = 0x11; // PE, ET; caches on
+    s.rip = entry;
+    gprs_ = GuestGprs{};
+    gprs_.rsi = boot_params;
 }
 
 void SvmVcore::inject_exception(u8 vector, bool has_error_code, u32 error_code) {
@@ -127,11 +144,22 @@ void SvmVcore::inject_exception(u8 vector, bool has_error_code, u32 error_code) 
 
 void SvmVcore::prepare_interrupts() {
     VmcbControl& c = vmcb_->control;
-    // An event whose delivery the exit interrupted goes first.
+    // An event whose delivery the exit interrupted goes first, except the
+    // ones an instruction raises itself (INTn, INT3, INTO): RIP still points
+    // at that instruction, so re-executing it raises the event again, while
+    // injecting it would hand the guest a return address one instruction
+    // early (Linux's INT3 text-patching handler then misidentifies the site).
     if (c.exit_int_info & kEventValid) {
-        c.event_inject = c.exit_int_info;
+        u64 info = c.exit_int_info;
         c.exit_int_info = 0;
-        return;
+        u64 type = info & (u64(7) << 8);
+        u8 vector = u8(info);
+        bool raised_by_instruction = type == kEventTypeSoftInt ||
+                                     (type == kEventTypeException && (vector == 3 || vector == 4));
+        if (!raised_by_instruction) {
+            c.event_inject = info;
+            return;
+        }
     }
     if (c.event_inject & kEventValid)
         return;

@@ -5,6 +5,7 @@
 
 #include "arch/svm/vmcb.h"
 #include "arch/svm/vmrun.h"
+#include "arch/x86/cpu_model.h"
 #include "arch/x86/registers.h"
 #include "lib/alloc.h"
 #include "lib/result.h"
@@ -37,6 +38,11 @@ public:
     // The x86 reset state (APM 14.1.3), with CS:IP = F000:FFF0 and CS base
     // 0xF0000 so the first fetch reads the BIOS image at the top of the first MB.
     void reset();
+    // The state the Linux 32-bit boot protocol requires instead of the
+    // reset state: protected mode, paging off, flat 4 GiB segments
+    // __BOOT_CS/__BOOT_DS from the loader's GDT, interrupts off,
+    // ESI = the zero page, EBP/EDI/EBX zero.
+    void start_linux_protected_mode(u64 entry, u64 boot_params, u64 gdt_base);
 
     // Queues a pending interrupt from the VM's controllers into the VMCB:
     // injected now if the guest can take it, otherwise a virtual-interrupt
@@ -49,6 +55,13 @@ public:
     // held. Errors are fail-stop reasons (the caller stops the VM with them).
     Result<void> handle_exit();
     const char* last_exit_name() const;
+    // For a fail-stop reason: RIP, control registers, EFER and the last
+    // exits (oldest first), e.g. "RIP 0x1000 CR0 0x11 ... exits IOIO,HLT".
+    void describe_state(char* out, usize size) const;
+
+    // Moves the guest's TSC back by `host_cycles` (time the VM spent paused,
+    // which the guest must not see pass).
+    void hide_tsc_cycles(u64 host_cycles) { vmcb_->control.tsc_offset -= host_cycles; }
 
     const ExitStats& stats() const { return stats_; }
     u64 rip() const { return vmcb_->save.rip; }
@@ -83,6 +96,10 @@ private:
     u64 host_area_pa_ = 0; // VMSAVE/VMLOAD target for host state
     GuestGprs gprs_{};
     alignas(16) u8 fpu_[512] = {}; // FXSAVE image of the guest's x87/SSE state
+    x86::ModelMsrState model_msrs_;
+    static constexpr usize kRecentExits = 4;
+    u64 recent_exits_[kRecentExits] = {};
+    usize exits_seen_ = 0;
     bool halted_ = false;
     bool nrip_save_ = false;
     ExitStats stats_;
