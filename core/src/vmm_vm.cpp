@@ -2,6 +2,7 @@
 // config::load_guest_image, Vm and VmRuntime.
 #include <v3/vmm.h>
 
+#include "config/boot_check.h"
 #include "config/guest_image.h"
 #include "lib/format.h"
 #include "lib/host.h"
@@ -30,29 +31,23 @@ namespace v3 {
 
 namespace {
 
-constexpr u64 kBiosTop = 0x100000; // the BIOS image ends at 1 MB, as on a PC
-
 int fail(char* error, unsigned long size, const Error& e, const char* detail) {
     if (error && size)
         format(error, size, "%s", detail && detail[0] ? detail : e.message);
     return e.negative_errno();
 }
 
+// config::check_bootable has accepted the image: the BIOS ends at 1 MB, as
+// on a PC.
 Result<void> load_bios(Vm& vm, const config::ImageView& image, config::Diagnostic& diag) {
     const config::ImageBlob* bios = image.find("bios");
-    if (!bios) {
+    if (!bios || bios->size > vm.memory().ram_bytes()) {
         format(diag.message, sizeof diag.message,
-               "the image has no file with id 'bios': nothing to boot (add <file id=\"bios\" "
-               "filename=\"...\"/> to <files>)");
-        return make_error(Errno::Inval, "no BIOS");
+               "the 'bios' file does not fit in the guest's %llu bytes of RAM",
+               (unsigned long long)vm.memory().ram_bytes());
+        return make_error(Errno::Inval, "BIOS does not fit");
     }
-    if (bios->size == 0 || bios->size > kBiosTop || bios->size > vm.memory().ram_bytes()) {
-        format(diag.message, sizeof diag.message,
-               "the 'bios' file is %llu bytes; it must be 1 byte to 1 MB and fit in guest RAM",
-               (unsigned long long)bios->size);
-        return make_error(Errno::Inval, "BIOS too large");
-    }
-    return vm.memory().write(kBiosTop - bios->size, bios->data, bios->size);
+    return vm.memory().write(config::kBiosTop - bios->size, bios->data, bios->size);
 }
 
 } // namespace
@@ -71,6 +66,9 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
     auto checked = config::load_guest_image(static_cast<const u8*>(image), size, diag);
     if (checked.is_error())
         return fail(error, error_size, checked.error(), diag.message);
+    auto bootable = config::check_bootable(checked.value(), diag);
+    if (bootable.is_error())
+        return fail(error, error_size, bootable.error(), diag.message);
 
     v3_vm* handle = new (alloc) v3_vm(checked.release_value());
     if (!handle)
