@@ -132,7 +132,8 @@ unsigned long long v3_pool_release(unsigned long long bytes)
 	}
 	mutex_unlock(&v3_pool_lock);
 	if (released)
-		pr_info("v3vee: gave %llu MB of guest memory back to the host\n", released >> 20);
+		pr_info_ratelimited("v3vee: gave %llu MB of guest memory back to the host\n",
+				    released >> 20);
 	return released;
 }
 
