@@ -30,6 +30,15 @@ QStringList withFiles(const QStringList& names) {
     return options;
 }
 
+// Debian ships no KASAN or lockdep kernel (its -dbg packages are the stock
+// kernel's symbols), so the lifetime tests boot the stock kernel with SLUB
+// debugging on: freed slab objects are poisoned and red-zoned, and a use
+// after free or an overrun is reported as "BUG kmalloc-..." in the log.
+QStringList withSlubDebug(QStringList options) {
+    return options << "--kernel-args"
+                   << "slub_debug=FZPU";
+}
+
 // Everything the kernel prints when it is hurt: warnings, BUG/oops, KASAN
 // and lockdep reports, sysfs duplicates, and the OOM killer at work.
 const QByteArray kPrelude = R"SH(
@@ -99,7 +108,7 @@ v3_mem 64 >/dev/null
 /root/vm_lifetimes reopen /root/hello.img; echo "@reopen_status $?"
 echo "@after $(hello_runs && echo runs)"
 )SH" + kEpilogue,
-                                      withFiles({"hello.img", "vm_lifetimes"}));
+                                      withSlubDebug(withFiles({"hello.img", "vm_lifetimes"})));
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QVERIFY2(m["vmfd_status"] == "0", qPrintable(run.output));
@@ -119,7 +128,7 @@ v3_mem 64 >/dev/null
 /root/vm_lifetimes blocked /root/hello.img; echo "@blocked_status $?"
 echo "@after $(hello_runs && echo runs)"
 )SH" + kEpilogue,
-                                      withFiles({"hello.img", "vm_lifetimes"}));
+                                      withSlubDebug(withFiles({"hello.img", "vm_lifetimes"})));
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QVERIFY2(m["stream_status"] == "0", qPrintable(run.output));
@@ -143,7 +152,7 @@ echo "@pool_same $([ "$(pool_free)" = "$before" ] && echo yes || echo no)"
 echo "@created $(dmesg | grep -c 'v3vee: VM churn[0-9]*-[0-9]* created')"
 echo "@after $(hello_runs && echo runs)"
 )SH" + kEpilogue,
-                                      withFiles({"hello.img", "vm_lifetimes"}), 400);
+                                      withSlubDebug(withFiles({"hello.img", "vm_lifetimes"})), 400);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QVERIFY2(m["churn_status"] == "0", qPrintable(run.output));
@@ -163,7 +172,8 @@ echo "@after $(hello_runs && echo runs)"
     // run logs more than the kernel's ring holds, so /dev/kmsg is copied as
     // it comes and searched too (the copier must survive: no record lost).
     void ioctlStressLeavesTheModuleHealthy() {
-        SandboxRun run = runInSandbox(kPrelude + R"SH(
+        SandboxRun run =
+            runInSandbox(kPrelude + R"SH(
 cat /dev/kmsg >/tmp/kmsg 2>/tmp/kmsg_err & reader=$!
 v3_mem 128 >/dev/null
 /root/ioctl_stress /root/hello.img 6 10000 /root/spin.img >/tmp/stress 2>&1; echo "@stress_status $?"
@@ -176,7 +186,7 @@ echo "@after $(hello_runs && echo runs)"
 kill -0 $reader 2>/dev/null && echo "@reader alive"
 echo "@kmsg_clean $(if grep -E 'WARNING|BUG|Oops|Call Trace|general protection|KASAN|possible circular|duplicate filename|Out of memory|oom-kill' /tmp/kmsg; then echo no; else echo yes; fi)"
 )SH" + kEpilogue,
-                                      withFiles({"hello.img", "spin.img", "ioctl_stress"}), 500);
+                         withSlubDebug(withFiles({"hello.img", "spin.img", "ioctl_stress"})), 500);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QVERIFY2(m["stress_status"] == "0", qPrintable(run.output));
