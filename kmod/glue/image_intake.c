@@ -56,8 +56,11 @@ static int v3_image_check_front(const u8 __user *uimage, u64 size, char *error, 
 	void *directory;
 	int rc;
 
-	if (copy_from_user(header, uimage, min_t(u64, size, sizeof(header))))
+	if (copy_from_user(header, uimage, min_t(u64, size, sizeof(header)))) {
+		snprintf(error, error_size,
+			 "cannot read the image's header from the caller's memory (bad image pointer)");
 		return -EFAULT;
+	}
 	rc = v3_check_image_header(header, size, &directory_offset, &directory_size, error,
 				   error_size);
 	if (rc)
@@ -66,9 +69,12 @@ static int v3_image_check_front(const u8 __user *uimage, u64 size, char *error, 
 	directory = kmalloc(directory_size ? directory_size : 1, GFP_KERNEL_ACCOUNT);
 	if (!directory)
 		return -ENOMEM;
-	if (copy_from_user(directory, uimage + directory_offset, directory_size))
+	if (copy_from_user(directory, uimage + directory_offset, directory_size)) {
+		snprintf(error, error_size,
+			 "cannot read the image's directory at offset %llu from the caller's memory (the buffer is shorter than image_size?)",
+			 directory_offset);
 		rc = -EFAULT;
-	else
+	} else
 		rc = v3_check_image_directory(header, directory, size, error, error_size);
 	kfree(directory);
 	return rc;
@@ -135,6 +141,10 @@ int v3_image_copy_from_user(const void __user *uimage, u64 size, void **image_ou
 	if (!image)
 		return -ENOMEM;
 	rc = v3_image_copy_chunks(image, uimage, size);
+	if (rc == -EFAULT)
+		snprintf(error, error_size,
+			 "cannot read all %llu bytes of the image from the caller's memory (the buffer is shorter than image_size?)",
+			 size);
 	if (rc) {
 		kvfree(image);
 		return rc;

@@ -72,6 +72,10 @@ static void write_image(uint8_t *image, uint64_t size)
 	put32(image + 60, crc32(image, 60));
 }
 
+/* Every child waits here until all are forked and their images written, so
+ * the creates really overlap. */
+static int start_line[2];
+
 static int one(int id, uint64_t size)
 {
 	int control = open(V3_CONTROL_DEVICE, O_RDWR | O_CLOEXEC);
@@ -84,6 +88,13 @@ static int one(int id, uint64_t size)
 		return 3;
 	}
 	write_image(image, size);
+	close(start_line[1]);
+	{
+		char go;
+
+		if (read(start_line[0], &go, 1) < 0)
+			return 3;
+	}
 	memset(&create, 0, sizeof(create));
 	snprintf(create.name, sizeof(create.name), "hostile%d", id);
 	create.image = (uintptr_t)image;
@@ -112,10 +123,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (pipe(start_line) != 0)
+		return 2;
 	for (i = 0; i < processes; i++) {
 		if (fork() == 0)
 			_exit(one(i, size));
 	}
+	usleep(500 * 1000); /* let them write their headers */
+	close(start_line[1]); /* end of file: every child's read returns */
 	for (i = 0; i < processes; i++) {
 		if (wait(&status) > 0 && WIFEXITED(status) && WEXITSTATUS(status) <= 3)
 			counts[WEXITSTATUS(status)]++;
