@@ -291,18 +291,17 @@ long v3_guest_create(struct v3_create_guest __user *uarg)
 	spin_lock_init(&guest->streams_lock);
 	memcpy(guest->name, args->name, V3_NAME_MAX);
 
-	rc = v3_image_copy_from_user(u64_to_user_ptr(args->image), args->image_size, &guest->image,
-				     args->error, sizeof(args->error));
-	if (rc)
-		goto out_guest;
-
+	/* The name and a free index first: refusing a duplicate costs no copy. */
 	index = v3_guest_reserve_slot(guest, args->error, sizeof(args->error));
 	if (index < 0) {
 		rc = index;
 		goto out_guest;
 	}
-	rc = v3_create_vm(guest->image, args->image_size, guest->name, guest, &guest->vm,
-			  args->error, sizeof(args->error));
+	rc = v3_image_copy_from_user(u64_to_user_ptr(args->image), args->image_size, &guest->image,
+				     args->error, sizeof(args->error));
+	if (!rc)
+		rc = v3_create_vm(guest->image, args->image_size, guest->name, guest, &guest->vm,
+				  args->error, sizeof(args->error));
 	if (!rc)
 		rc = v3_guest_publish(guest);
 	if (rc) {
