@@ -87,7 +87,10 @@ int v3_pool_add(unsigned long long bytes, unsigned long long *added,
 		block = kzalloc(sizeof(*block), GFP_KERNEL);
 
 		if (block)
-			block->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL,
+			/* Charged to the reserving process's memory cgroup;
+			 * fails rather than invoking the OOM killer. */
+			block->page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+							  __GFP_RETRY_MAYFAIL,
 						  V3_BLOCK_ORDER);
 		if (!block || !block->page) {
 			kfree(block);

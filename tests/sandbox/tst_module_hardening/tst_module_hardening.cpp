@@ -146,9 +146,12 @@ echo "@after $(hello_runs && echo runs)"
         SandboxRun run = runInSandbox(kPrelude + R"SH(
 v3_mem 128 >/dev/null
 pool_free() { v3_info --kv | sed -n 's/^guest_memory_free=//p'; }
-before=$(pool_free)
+core() { v3_info --kv | grep "^core_$1=" | cut -d= -f2; }
+before=$(pool_free); allocs=$(core allocations); pages=$(core pages)
 /root/vm_lifetimes churn /root/hello.img 4 25; echo "@churn_status $?"
 echo "@pool_same $([ "$(pool_free)" = "$before" ] && echo yes || echo no)"
+echo "@allocations $allocs $(core allocations)"
+echo "@pages $pages $(core pages)"
 echo "@created $(dmesg | grep -c 'v3vee: VM churn[0-9]*-[0-9]* created')"
 echo "@after $(hello_runs && echo runs)"
 )SH" + kEpilogue,
@@ -161,6 +164,13 @@ echo "@after $(hello_runs && echo runs)"
         // one, every create should have succeeded.
         QVERIFY2(m["created"].toInt() == 100, qPrintable(m["created"]));
         QCOMPARE(m["pool_same"], QString("yes"));
+        // Every VM's memory went with its last reference: the core's own
+        // heap and page counters are back where they started.
+        const QStringList allocations = m["allocations"].split(' ');
+        QVERIFY2(allocations.size() == 2 && allocations[0] == allocations[1],
+                 qPrintable(m["allocations"]));
+        const QStringList pages = m["pages"].split(' ');
+        QVERIFY2(pages.size() == 2 && pages[0] == pages[1], qPrintable(m["pages"]));
         QCOMPARE(m["after"], QString("runs"));
         verifyHealthyEnd(run, m);
     }
@@ -176,12 +186,16 @@ echo "@after $(hello_runs && echo runs)"
             runInSandbox(kPrelude + R"SH(
 cat /dev/kmsg >/tmp/kmsg 2>/tmp/kmsg_err & reader=$!
 v3_mem 128 >/dev/null
+core() { v3_info --kv | grep "^core_$1=" | cut -d= -f2; }
+allocs=$(core allocations); pages=$(core pages)
 /root/ioctl_stress /root/hello.img 6 10000 /root/spin.img >/tmp/stress 2>&1; echo "@stress_status $?"
 cat /tmp/stress
 echo "@workers $(grep -c '^worker [0-9]*: [0-9]* operations, 0 unexpected' /tmp/stress)"
 echo "@launched $(grep -c 'v3vee: VM st[0-9] launched' /tmp/kmsg)"
 echo "@listed $(wc -l </proc/v3vee/v3-guests)"
 echo "@core_threads $(ps -o comm | grep -c '^st[0-9]-0$')"
+echo "@allocations $allocs $(core allocations)"
+echo "@pages $pages $(core pages)"
 echo "@after $(hello_runs && echo runs)"
 kill -0 $reader 2>/dev/null && echo "@reader alive"
 echo "@kmsg_clean $(if grep -E 'WARNING|BUG|Oops|Call Trace|general protection|KASAN|possible circular|duplicate filename|Out of memory|oom-kill' /tmp/kmsg; then echo no; else echo yes; fi)"
@@ -194,6 +208,11 @@ echo "@kmsg_clean $(if grep -E 'WARNING|BUG|Oops|Call Trace|general protection|K
         QCOMPARE(m["reader"], QString("alive"));
         QVERIFY2(m["kmsg_clean"] == "yes", qPrintable(run.output));
         QCOMPARE(m["core_threads"], QString("0"));
+        const QStringList allocations = m["allocations"].split(' ');
+        QVERIFY2(allocations.size() == 2 && allocations[0] == allocations[1],
+                 qPrintable(m["allocations"]));
+        const QStringList pages = m["pages"].split(' ');
+        QVERIFY2(pages.size() == 2 && pages[0] == pages[1], qPrintable(m["pages"]));
         // The random walk reached the interesting states: running VMs.
         QVERIFY2(m["launched"].toInt() > 0, qPrintable(run.output));
         QCOMPARE(m["listed"], QString("0"));
