@@ -76,6 +76,9 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
     auto checked = config::load_guest_image(static_cast<const u8*>(image), size, diag);
     if (checked.is_error())
         return fail(error, error_size, checked.error(), diag.message);
+    auto bootable = config::check_bootable(checked.value(), diag);
+    if (bootable.is_error())
+        return fail(error, error_size, bootable.error(), diag.message);
 
     v3_vm* handle = new (alloc) v3_vm(checked.release_value());
     if (!handle)

@@ -120,10 +120,20 @@ static long v3_ioctl_add_memory(struct v3_add_memory __user *uarg)
 		return -EFAULT;
 	if (args.bytes == 0 || args.bytes > (1ULL << 40))
 		return -EINVAL;
-	rc = v3_pool_add(args.bytes, &args.added);
+	rc = v3_pool_add(args.bytes, &args.added, &args.host_available, &args.host_floor);
 	if (copy_to_user(uarg, &args, sizeof(args)))
 		return -EFAULT;
 	return args.added ? 0 : rc;
+}
+
+static long v3_ioctl_release_memory(struct v3_release_memory __user *uarg)
+{
+	struct v3_release_memory args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	args.released = v3_pool_release(args.bytes);
+	return copy_to_user(uarg, &args, sizeof(args)) ? -EFAULT : 0;
 }
 
 static long v3_control_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -137,6 +147,8 @@ static long v3_control_ioctl(struct file *file, unsigned int cmd, unsigned long 
 		return v3_guest_free(arg);
 	case V3_ADD_MEMORY:
 		return v3_ioctl_add_memory((void __user *)arg);
+	case V3_RELEASE_MEMORY:
+		return v3_ioctl_release_memory((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

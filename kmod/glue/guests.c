@@ -8,7 +8,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
+#include <linux/mm.h>
 
 #include <v3/vmm.h>
 
@@ -28,7 +28,7 @@ static void v3_guest_release(struct kref *ref)
 	if (guest->vm)
 		v3_free_vm(guest->vm);
 	v3_streams_release(guest);
-	vfree(guest->image);
+	kvfree(guest->image);
 	kfree(guest);
 }
 
@@ -57,6 +57,17 @@ static bool v3_valid_name(const char *name)
 	return true;
 }
 
+bool v3_guest_is_dead(struct v3_guest *guest)
+{
+	bool dead;
+
+	mutex_lock(&guest->lock);
+	dead = guest->dead;
+	mutex_unlock(&guest->lock);
+	return dead;
+}
+
+/* Called with guest->lock held and the guest alive. */
 static long v3_vm_ioctl_info(struct v3_guest *guest, struct v3_vm_info __user *arg)
 {
 	struct v3_vm_status status;
@@ -92,22 +103,23 @@ static long v3_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	/* Reading a VM's state is for everyone allowed to manage VMs; acting
 	 * on it (and its consoles) only for its creator or an administrator. */
-	if (cmd == V3_VM_INFO) {
-		if (!v3_may_manage_vms() && !v3_may_control_vm(guest->creator))
-			return -EPERM;
-		return v3_vm_ioctl_info(guest, (void __user *)arg);
-	}
-	if (!v3_may_control_vm(guest->creator))
+	if (cmd == V3_VM_INFO ? !v3_may_manage_vms() && !v3_may_control_vm(guest->creator)
+			      : !v3_may_control_vm(guest->creator))
 		return -EPERM;
 	if (cmd == V3_VM_STREAM_CONNECT)
 		return v3_stream_connect(guest, (void __user *)arg);
 
-	mutex_lock(&guest->lock);
-	if (guest->removed) {
+	if (mutex_lock_killable(&guest->lock))
+		return -EINTR;
+	if (guest->dead) {
+		/* V3_FREE_GUEST ran while this file stayed open. */
 		mutex_unlock(&guest->lock);
 		return -ENODEV;
 	}
 	switch (cmd) {
+	case V3_VM_INFO:
+		rc = v3_vm_ioctl_info(guest, (void __user *)arg);
+		break;
 	case V3_VM_LAUNCH:
 		rc = v3_launch_vm(guest->vm);
 		break;
@@ -128,17 +140,22 @@ static long v3_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return rc;
 }
 
+/* The guest is found by the cdev the inode was opened through, not by the
+ * minor alone: an inode of a freed VM (reopened through /proc/PID/fd, say)
+ * must not reach the VM that took its index since. */
 static int v3_vm_open(struct inode *inode, struct file *file)
 {
-	struct v3_guest *guest;
+	struct v3_guest *guest = NULL;
 	int index = iminor(inode) - 1;
 
 	if (index < 0 || index >= V3_MAX_GUESTS)
 		return -ENODEV;
 	mutex_lock(&v3_guests_lock);
-	guest = v3_guests[index];
-	if (guest)
+	if (v3_guests[index] && v3_guests[index]->slot_state == V3_GUEST_LIVE &&
+	    v3_guests[index]->cdev == inode->i_cdev) {
+		guest = v3_guests[index];
 		v3_guest_get(guest);
+	}
 	mutex_unlock(&v3_guests_lock);
 	if (!guest)
 		return -ENODEV;
@@ -161,19 +178,93 @@ static const struct file_operations v3_vm_fops = {
 	.llseek = noop_llseek,
 };
 
+/* Reserves a slot (BUILDING) for a VM named `name`; the index, or -EEXIST /
+ * -ENOSPC with `error` filled in. A dying VM's name may be reused at once:
+ * its device is named by index, not by name. */
+static int v3_guest_reserve_slot(struct v3_guest *guest, char *error, size_t error_size)
+{
+	int index = -1, i;
+
+	mutex_lock(&v3_guests_lock);
+	for (i = 0; i < V3_MAX_GUESTS; i++) {
+		struct v3_guest *other = v3_guests[i];
+
+		if (other && other->slot_state != V3_GUEST_DYING &&
+		    !strcmp(other->name, guest->name)) {
+			mutex_unlock(&v3_guests_lock);
+			snprintf(error, error_size, "a VM named '%s' already exists (/dev/v3-vm%d)",
+				 guest->name, i);
+			return -EEXIST;
+		}
+		if (!other && index < 0)
+			index = i;
+	}
+	if (index < 0) {
+		mutex_unlock(&v3_guests_lock);
+		snprintf(error, error_size,
+			 "the module holds %d VMs already (some may still be shutting down); free one first",
+			 V3_MAX_GUESTS);
+		return -ENOSPC;
+	}
+	guest->index = index;
+	guest->slot_state = V3_GUEST_BUILDING;
+	v3_guests[index] = guest;
+	mutex_unlock(&v3_guests_lock);
+	return index;
+}
+
+static void v3_guest_release_slot(int index)
+{
+	mutex_lock(&v3_guests_lock);
+	v3_guests[index] = NULL;
+	mutex_unlock(&v3_guests_lock);
+}
+
+/* /dev/v3-vmN for a built VM; on success the slot becomes LIVE. */
+static int v3_guest_publish(struct v3_guest *guest)
+{
+	dev_t devt = MKDEV(MAJOR(v3_guests_devt), guest->index + 1);
+	char node[16];
+	int rc;
+
+	guest->cdev = cdev_alloc();
+	if (!guest->cdev)
+		return -ENOMEM;
+	guest->cdev->ops = &v3_vm_fops;
+	guest->cdev->owner = THIS_MODULE;
+	rc = cdev_add(guest->cdev, devt, 1);
+	if (rc)
+		goto fail_cdev;
+	snprintf(node, sizeof(node), "v3-vm%d", guest->index);
+	guest->dev = v3_node_create(v3_guests_class, devt, node);
+	if (IS_ERR(guest->dev)) {
+		rc = PTR_ERR(guest->dev);
+		guest->dev = NULL;
+		goto fail_cdev;
+	}
+	mutex_lock(&v3_guests_lock);
+	guest->slot_state = V3_GUEST_LIVE;
+	mutex_unlock(&v3_guests_lock);
+	return 0;
+
+fail_cdev:
+	cdev_del(guest->cdev); /* drops the only reference: nobody opened it */
+	guest->cdev = NULL;
+	return rc;
+}
+
 long v3_guest_create(struct v3_create_guest __user *uarg)
 {
 	struct v3_create_guest *args;
 	struct v3_guest *guest = NULL;
-	int index = -1, i, rc;
-	char node[16];
+	int index, rc;
 
 	args = kzalloc(sizeof(*args), GFP_KERNEL);
 	if (!args)
 		return -ENOMEM;
 	if (copy_from_user(args, uarg, sizeof(*args))) {
-		rc = -EFAULT;
-		goto out;
+		kfree(args);
+		return -EFAULT;
 	}
 	args->name[V3_NAME_MAX - 1] = 0;
 	memset(args->error, 0, sizeof(args->error));
@@ -204,16 +295,16 @@ long v3_guest_create(struct v3_create_guest __user *uarg)
 		goto report;
 	}
 
-	guest = kzalloc(sizeof(*guest), GFP_KERNEL);
-	if (guest)
-		guest->image = vmalloc(args->image_size);
-	if (!guest || !guest->image) {
+	/* Only a few creates copy and build at once, so a burst of calls
+	 * cannot hold several maximal images in kernel memory together. */
+	rc = v3_create_slot_get();
+	if (rc)
+		goto out;
+
+	guest = kzalloc(sizeof(*guest), GFP_KERNEL_ACCOUNT);
+	if (!guest) {
 		rc = -ENOMEM;
-		goto out_guest;
-	}
-	if (copy_from_user(guest->image, u64_to_user_ptr(args->image), args->image_size)) {
-		rc = -EFAULT;
-		goto out_guest;
+		goto out_slot;
 	}
 	kref_init(&guest->ref);
 	mutex_init(&guest->lock);
@@ -222,80 +313,54 @@ long v3_guest_create(struct v3_create_guest __user *uarg)
 	memcpy(guest->name, args->name, V3_NAME_MAX);
 	guest->creator = current_euid();
 
-	mutex_lock(&v3_guests_lock);
-	for (i = 0; i < V3_MAX_GUESTS; i++) {
-		if (v3_guests[i] && !strcmp(v3_guests[i]->name, args->name)) {
-			mutex_unlock(&v3_guests_lock);
-			snprintf(args->error, sizeof(args->error),
-				 "a VM named '%s' already exists (/dev/v3-vm%d)", args->name, i);
-			rc = -EEXIST;
-			goto out_guest_report;
-		}
-		if (!v3_guests[i] && index < 0)
-			index = i;
-	}
+	/* The name and a free index first: refusing a duplicate costs no copy. */
+	index = v3_guest_reserve_slot(guest, args->error, sizeof(args->error));
 	if (index < 0) {
-		mutex_unlock(&v3_guests_lock);
-		snprintf(args->error, sizeof(args->error), "the module holds %d VMs already",
-			 V3_MAX_GUESTS);
-		rc = -ENOSPC;
-		goto out_guest_report;
+		rc = index;
+		goto out_guest;
 	}
-	guest->index = index;
-	v3_guests[index] = guest; /* reserve the slot while the VM is built */
-	mutex_unlock(&v3_guests_lock);
-
-	rc = v3_create_vm(guest->image, args->image_size, guest->name, guest, &guest->vm,
-			  args->error, sizeof(args->error));
-	if (rc)
-		goto out_slot;
-
-	cdev_init(&guest->cdev, &v3_vm_fops);
-	guest->cdev.owner = THIS_MODULE;
-	rc = cdev_add(&guest->cdev, MKDEV(MAJOR(v3_guests_devt), index + 1), 1);
-	if (rc)
-		goto out_slot;
-	snprintf(node, sizeof(node), "v3-vm%d", index);
-	guest->dev = v3_node_create(v3_guests_class, MKDEV(MAJOR(v3_guests_devt), index + 1), node);
-	if (IS_ERR(guest->dev)) {
-		rc = PTR_ERR(guest->dev);
-		cdev_del(&guest->cdev);
-		goto out_slot;
+	rc = v3_image_copy_from_user(u64_to_user_ptr(args->image), args->image_size, &guest->image,
+				     args->error, sizeof(args->error));
+	if (!rc)
+		rc = v3_create_vm(guest->image, args->image_size, guest->name, guest, &guest->vm,
+				  args->error, sizeof(args->error));
+	if (!rc)
+		rc = v3_guest_publish(guest);
+	if (rc) {
+		v3_guest_release_slot(index);
+		goto out_guest;
 	}
+	v3_create_slot_put();
 	kfree(args);
 	return index;
 
-out_slot:
-	mutex_lock(&v3_guests_lock);
-	v3_guests[index] = NULL;
-	mutex_unlock(&v3_guests_lock);
-out_guest_report:
+out_guest:
 	v3_guest_put(guest); /* frees the VM (if built), streams and image */
-	guest = NULL;
+out_slot:
+	v3_create_slot_put();
 report:
 	if (copy_to_user(uarg->error, args->error, sizeof(args->error)))
 		rc = -EFAULT;
-	goto out;
-out_guest:
-	if (guest) {
-		vfree(guest->image);
-		kfree(guest);
-	}
 out:
 	kfree(args);
 	return rc;
 }
 
-/* Removes the VM from the table and its device node; the VM itself stops
- * now and is freed once the last open file on it is closed. */
+/* Tears a VM down: marks it dead (open files get -ENODEV from now on),
+ * stops its cores, wakes stream readers and writers, removes /dev/v3-vmN,
+ * and only then gives the index back. The memory goes with the last
+ * reference: the table's, dropped here, or the last open file's. */
 static void v3_guest_remove(struct v3_guest *guest)
 {
-	device_destroy(v3_guests_class, MKDEV(MAJOR(v3_guests_devt), guest->index + 1));
-	cdev_del(&guest->cdev);
 	mutex_lock(&guest->lock);
-	guest->removed = true;
-	v3_stop_vm(guest->vm);
+	guest->dead = true;
+	v3_stop_vm(guest->vm); /* joins the core threads; -EINVAL if never launched */
 	mutex_unlock(&guest->lock);
+	v3_streams_mark_dead(guest);
+
+	device_destroy(v3_guests_class, MKDEV(MAJOR(v3_guests_devt), guest->index + 1));
+	cdev_del(guest->cdev); /* open files keep the cdev itself until they close */
+	v3_guest_release_slot(guest->index);
 	v3_guest_put(guest);
 }
 
@@ -307,7 +372,7 @@ long v3_guest_free(unsigned long index)
 		return -EINVAL;
 	mutex_lock(&v3_guests_lock);
 	guest = v3_guests[index];
-	if (!guest || !guest->dev) {
+	if (!guest || guest->slot_state != V3_GUEST_LIVE) {
 		mutex_unlock(&v3_guests_lock);
 		return -ENOENT;
 	}
@@ -315,7 +380,7 @@ long v3_guest_free(unsigned long index)
 		mutex_unlock(&v3_guests_lock);
 		return -EPERM;
 	}
-	v3_guests[index] = NULL;
+	guest->slot_state = V3_GUEST_DYING; /* a second free now gets -ENOENT */
 	mutex_unlock(&v3_guests_lock);
 	v3_guest_remove(guest);
 	return 0;
@@ -328,7 +393,7 @@ unsigned int v3_guest_count(void)
 
 	mutex_lock(&v3_guests_lock);
 	for (i = 0; i < V3_MAX_GUESTS; i++)
-		count += v3_guests[i] && v3_guests[i]->dev;
+		count += v3_guests[i] && v3_guests[i]->slot_state == V3_GUEST_LIVE;
 	mutex_unlock(&v3_guests_lock);
 	return count;
 }
@@ -339,7 +404,7 @@ void v3_guests_show(struct seq_file *s)
 
 	mutex_lock(&v3_guests_lock);
 	for (i = 0; i < V3_MAX_GUESTS; i++)
-		if (v3_guests[i] && v3_guests[i]->dev)
+		if (v3_guests[i] && v3_guests[i]->slot_state == V3_GUEST_LIVE)
 			seq_printf(s, "%s /dev/v3-vm%d\n", v3_guests[i]->name, i);
 	mutex_unlock(&v3_guests_lock);
 }
@@ -358,7 +423,8 @@ void v3_guests_show_status(struct seq_file *s)
 	for (i = 0; i < V3_MAX_GUESTS; i++) {
 		struct v3_guest *guest = v3_guests[i];
 
-		if (!guest || !guest->dev || v3_get_vm_status(guest->vm, status))
+		if (!guest || guest->slot_state != V3_GUEST_LIVE ||
+		    v3_get_vm_status(guest->vm, status))
 			continue;
 		seq_printf(s, "%s /dev/v3-vm%d %s %u %llu %llu %llu %s\n", guest->name, i,
 			   status->state < ARRAY_SIZE(states) ? states[status->state] : "unknown",
@@ -375,21 +441,16 @@ int v3_guests_init(dev_t devt, struct class *class)
 {
 	v3_guests_devt = devt;
 	v3_guests_class = class;
+	v3_image_intake_init();
 	return 0;
 }
 
+/* At unload no file of ours is open (each holds a module reference), so
+ * every VM left is LIVE and this drops its last reference. */
 void v3_guests_exit(void)
 {
 	int i;
 
-	for (i = 0; i < V3_MAX_GUESTS; i++) {
-		struct v3_guest *guest;
-
-		mutex_lock(&v3_guests_lock);
-		guest = v3_guests[i];
-		v3_guests[i] = NULL;
-		mutex_unlock(&v3_guests_lock);
-		if (guest && guest->dev)
-			v3_guest_remove(guest);
-	}
+	for (i = 0; i < V3_MAX_GUESTS; i++)
+		v3_guest_free(i);
 }

@@ -5,7 +5,8 @@
  * newest output. Userspace connects with V3_VM_STREAM_CONNECT and gets a file
  * descriptor: read() returns guest output (blocking unless O_NONBLOCK),
  * write() queues input for the guest (the core polls it between exits),
- * poll() works for both. */
+ * poll() works for both. A stream file keeps its VM's memory alive; once the
+ * VM is freed every operation on it gets -ENODEV. */
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/poll.h>
@@ -32,6 +33,7 @@ struct v3_stream {
 	wait_queue_head_t wait;
 	bool connected;   /* a user file is attached */
 	bool core_closed; /* the VM no longer writes */
+	bool vm_dead;     /* V3_FREE_GUEST ran: the file only waits to be closed */
 };
 
 void *v3_host_stream_open(void *host_vm, const char *name)
@@ -108,6 +110,21 @@ void v3_host_stream_close(void *handle)
 	wake_up_interruptible(&stream->wait);
 }
 
+void v3_streams_mark_dead(struct v3_guest *guest)
+{
+	struct v3_stream *stream;
+	unsigned long flags;
+
+	spin_lock(&guest->streams_lock);
+	list_for_each_entry(stream, &guest->streams, link) {
+		spin_lock_irqsave(&stream->lock, flags);
+		stream->vm_dead = true;
+		spin_unlock_irqrestore(&stream->lock, flags);
+		wake_up_interruptible_all(&stream->wait);
+	}
+	spin_unlock(&guest->streams_lock);
+}
+
 /* Frees every stream of a guest; called when its last reference goes. */
 void v3_streams_release(struct v3_guest *guest)
 {
@@ -132,13 +149,19 @@ static ssize_t v3_stream_read(struct file *file, char __user *buf, size_t count,
 		return 0;
 	for (;;) {
 		spin_lock_irqsave(&stream->lock, flags);
+		if (stream->vm_dead) {
+			spin_unlock_irqrestore(&stream->lock, flags);
+			return -ENODEV;
+		}
 		if (stream->out_len || stream->core_closed)
 			break;
 		spin_unlock_irqrestore(&stream->lock, flags);
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		rc = wait_event_interruptible(stream->wait,
-					      READ_ONCE(stream->out_len) || READ_ONCE(stream->core_closed));
+					      READ_ONCE(stream->out_len) ||
+						      READ_ONCE(stream->core_closed) ||
+						      READ_ONCE(stream->vm_dead));
 		if (rc)
 			return rc;
 	}
@@ -168,6 +191,7 @@ static ssize_t v3_stream_write(struct file *file, const char __user *buf, size_t
 	u8 chunk[256];
 	size_t done = 0;
 	unsigned long flags;
+	bool dead;
 
 	if (count == 0)
 		return 0;
@@ -177,14 +201,20 @@ static ssize_t v3_stream_write(struct file *file, const char __user *buf, size_t
 
 		spin_lock_irqsave(&stream->lock, flags);
 		room = V3_STREAM_IN_SIZE - stream->in_len;
+		dead = stream->vm_dead;
 		spin_unlock_irqrestore(&stream->lock, flags);
+		if (dead)
+			return done ? done : -ENODEV;
 		if (room == 0) {
 			if (done || (file->f_flags & O_NONBLOCK))
 				break;
 			if (wait_event_interruptible(stream->wait,
 						     READ_ONCE(stream->in_len) < V3_STREAM_IN_SIZE ||
-							     READ_ONCE(stream->core_closed)))
+							     READ_ONCE(stream->core_closed) ||
+							     READ_ONCE(stream->vm_dead)))
 				return -ERESTARTSYS;
+			if (READ_ONCE(stream->vm_dead))
+				continue; /* answered -ENODEV above */
 			if (READ_ONCE(stream->core_closed))
 				return -EPIPE;
 			continue;
@@ -211,6 +241,10 @@ static __poll_t v3_stream_poll(struct file *file, struct poll_table_struct *wait
 
 	poll_wait(file, &stream->wait, wait);
 	spin_lock_irqsave(&stream->lock, flags);
+	if (stream->vm_dead) {
+		spin_unlock_irqrestore(&stream->lock, flags);
+		return EPOLLERR | EPOLLHUP;
+	}
 	if (stream->out_len)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (stream->in_len < V3_STREAM_IN_SIZE)
@@ -253,6 +287,8 @@ long v3_stream_connect(struct v3_guest *guest, struct v3_stream_connect __user *
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
 	args.name[V3_NAME_MAX - 1] = 0;
+	if (v3_guest_is_dead(guest))
+		return -ENODEV;
 	spin_lock(&guest->streams_lock);
 	list_for_each_entry(stream, &guest->streams, link) {
 		if (!strcmp(stream->name, args.name)) {

@@ -13,7 +13,16 @@ void v3_control_device_destroy(void);
 
 void v3_core_memory_stats(unsigned long long *allocations, unsigned long long *pages);
 
-int v3_pool_add(unsigned long long bytes, unsigned long long *added);
+/* Reserves up to `bytes` in 2 MB blocks; refuses (-ENOMEM, nothing
+ * reserved) when that would leave the host below v3_host_floor_bytes(), and
+ * stops early (-ENOMEM, *added short) when the host runs out meanwhile.
+ * *available and *floor say what the decision was based on. */
+int v3_pool_add(unsigned long long bytes, unsigned long long *added,
+		unsigned long long *available, unsigned long long *floor);
+/* Gives up to `bytes` (0: all) of the free blocks back to the host. */
+unsigned long long v3_pool_release(unsigned long long bytes);
+/* Host memory that neither the pool nor guest images may take. */
+unsigned long long v3_host_floor_bytes(void);
 void v3_pool_stats(unsigned long long *total, unsigned long long *free);
 v3_paddr_t v3_pool_take(unsigned long num_pages);
 void v3_pool_give_back(v3_paddr_t paddr, unsigned long num_pages);

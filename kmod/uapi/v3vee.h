@@ -8,7 +8,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define V3_ABI_VERSION 1
+#define V3_ABI_VERSION 2
 
 /* Device nodes and proc files the module creates. */
 #define V3_CONTROL_DEVICE "/dev/v3vee"
@@ -42,10 +42,22 @@ struct v3_host_info {
     char kernel_release[64]; /* the host's uname -r, NUL-terminated */
 };
 
-/* V3_ADD_MEMORY: reserve `bytes` (rounded up to 2 MB blocks) for guest RAM. */
+/* V3_ADD_MEMORY: reserve `bytes` (rounded up to 2 MB blocks) for guest RAM.
+ * The module never leaves the host less than `host_floor` bytes of available
+ * memory (module parameter min_host_free_mb): a request that would is
+ * refused with ENOMEM and nothing reserved. */
 struct v3_add_memory {
     __u64 bytes;
-    __u64 added; /* out: bytes actually reserved (less when the host ran out) */
+    __u64 added;          /* out: bytes actually reserved (less when the host ran out) */
+    __u64 host_available; /* out: the host's available memory when asked */
+    __u64 host_floor;     /* out: what the module keeps free for the host */
+};
+
+/* V3_RELEASE_MEMORY: give up to `bytes` (0: all) of the reserved memory that
+ * no VM uses back to the host. */
+struct v3_release_memory {
+    __u64 bytes;
+    __u64 released; /* out */
 };
 
 #define V3_NAME_MAX 32 /* VM and stream names, including the NUL */
@@ -107,6 +119,7 @@ struct v3_stream_connect {
 #define V3_CREATE_GUEST _IOWR(V3_IOCTL_MAGIC, 0x02, struct v3_create_guest)
 #define V3_FREE_GUEST _IO(V3_IOCTL_MAGIC, 0x03) /* argument: the VM index */
 #define V3_ADD_MEMORY _IOWR(V3_IOCTL_MAGIC, 0x04, struct v3_add_memory)
+#define V3_RELEASE_MEMORY _IOWR(V3_IOCTL_MAGIC, 0x05, struct v3_release_memory)
 
 #define V3_VM_LAUNCH _IO(V3_IOCTL_MAGIC, 0x40)
 #define V3_VM_PAUSE _IO(V3_IOCTL_MAGIC, 0x41)

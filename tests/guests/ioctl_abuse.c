@@ -54,6 +54,8 @@ int main(int argc, char **argv)
 	expect("ADD_MEMORY zero", ioctl(control, V3_ADD_MEMORY, &add), EINVAL);
 	add.bytes = 1ULL << 50;
 	expect("ADD_MEMORY 1 PB", ioctl(control, V3_ADD_MEMORY, &add), EINVAL);
+	expect("RELEASE_MEMORY null", ioctl(control, V3_RELEASE_MEMORY, NULL), EFAULT);
+	expect("RELEASE_MEMORY unmapped", ioctl(control, V3_RELEASE_MEMORY, unmapped), EFAULT);
 	expect("FREE_GUEST out of range", ioctl(control, V3_FREE_GUEST, 100000UL), EINVAL);
 	expect("FREE_GUEST missing", ioctl(control, V3_FREE_GUEST, 5UL), ENOENT);
 

@@ -67,6 +67,8 @@ int check_and_describe(const std::vector<std::uint8_t>& image, const std::string
     auto guest = v3::config::load_guest_image(image.data(), image.size(), diag);
     if (!guest)
         return invalid(image_path + ": " + diag.message);
+    if (!v3::config::check_bootable(guest.value(), diag))
+        return invalid(image_path + ": " + diag.message);
     warn_about_passthrough(guest.value(), image_path);
     build_vm::print_summary(stdout, guest.value(), image_path, image.size());
     return kExitOk;
@@ -84,6 +86,10 @@ int build(const std::string& config_path, const std::string& image_path) {
     if (!guest)
         return invalid("internal error: the image built from " + config_path +
                        " does not load: " + diag.message);
+    // What V3_CREATE_GUEST refuses beyond the container and the XML, with
+    // the module's own message.
+    if (!v3::config::check_bootable(guest.value(), diag))
+        return invalid(config_path + ": " + diag.message);
     if (!build_vm::write_file_atomically(image_path, image, error))
         return invalid(error);
     warn_about_passthrough(guest.value(), config_path);

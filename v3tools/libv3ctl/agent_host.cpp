@@ -516,6 +516,12 @@ Result<uint64_t> AgentHost::addMemory(uint64_t bytes) {
     return ask<uint64_t>(request, [](const Fields& fields) { return fields.u64(Tag::Bytes); });
 }
 
+Result<uint64_t> AgentHost::releaseMemory(uint64_t bytes) {
+    FieldWriter request;
+    request.u32(Tag::Op, uint32_t(Op::ReleaseMemory)).u64(Tag::Bytes, bytes);
+    return ask<uint64_t>(request, [](const Fields& fields) { return fields.u64(Tag::Bytes); });
+}
+
 Result<int> AgentHost::createGuest(const std::vector<uint8_t>& image, const std::string& name) {
     if (image.size() > kMaxRequest - 4096)
         return Error{EFBIG, "the image has " + std::to_string(image.size()) +

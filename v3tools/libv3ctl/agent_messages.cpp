@@ -30,6 +30,8 @@ const char* opName(Op op) {
         return "open stream";
     case Op::KernelLog:
         return "kernel log";
+    case Op::ReleaseMemory:
+        return "release memory";
     }
     return "unknown";
 }

@@ -13,6 +13,7 @@
 //   ListGuests   -                    (Name Device)*
 //   OpenStream   Index, Stream         Channel (DATA/ACK/CLOSE frames follow on it)
 //   KernelLog    Sequence (after)     (Sequence TimestampUs Text)* Next
+//   ReleaseMemory Bytes (0: all)      Bytes (given back)
 //
 // A failed operation answers with an ERROR frame: Errno, Message.
 #pragma once
@@ -35,8 +36,9 @@ enum class Op : uint32_t {
     ListGuests = 10,
     OpenStream = 11,
     KernelLog = 12,
+    ReleaseMemory = 13,
 };
-inline constexpr uint32_t kLastOp = 12;
+inline constexpr uint32_t kLastOp = 13;
 const char* opName(Op op);
 
 void writeVmInfo(FieldWriter& out, const VmInfo& info);

@@ -388,6 +388,16 @@ void AgentSession::perform(uint32_t id, const std::string& payload) {
         out.u64(Tag::Bytes, added.value());
         break;
     }
+    case Op::ReleaseMemory: {
+        auto bytes = in.u64(Tag::Bytes);
+        if (!bytes)
+            return badRequest(bytes.error());
+        auto released = host_.releaseMemory(bytes.value());
+        if (!released)
+            return fail(released.error());
+        out.u64(Tag::Bytes, released.value());
+        break;
+    }
     case Op::CreateGuest: {
         auto name = in.str(Tag::Name, 255);
         if (!name)

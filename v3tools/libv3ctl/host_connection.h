@@ -28,6 +28,9 @@ public:
     // The VM operations. A connection that cannot carry one yet says so
     // (ENOSYS) instead of pretending.
     virtual Result<uint64_t> addMemory(uint64_t bytes); // bytes reserved
+    // Gives up to `bytes` (0: all) of the reserved memory no VM uses back to
+    // the host; returns the bytes given back.
+    virtual Result<uint64_t> releaseMemory(uint64_t bytes);
     // Returns the new VM's index (/dev/v3-vmN).
     virtual Result<int> createGuest(const std::vector<uint8_t>& image, const std::string& name);
     virtual Result<Ok> freeGuest(int index);

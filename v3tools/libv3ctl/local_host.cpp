@@ -75,6 +75,9 @@ Error HostConnection::unsupported(const std::string& operation) const {
 Result<uint64_t> HostConnection::addMemory(uint64_t) {
     return unsupported("adding memory");
 }
+Result<uint64_t> HostConnection::releaseMemory(uint64_t) {
+    return unsupported("releasing memory");
+}
 Result<int> HostConnection::createGuest(const std::vector<uint8_t>&, const std::string&) {
     return unsupported("creating a VM");
 }
@@ -165,12 +168,31 @@ Result<uint64_t> LocalHost::addMemory(uint64_t bytes) {
     args.bytes = bytes;
     if (::ioctl(guard.get(), V3_ADD_MEMORY, &args) != 0) {
         int e = errno;
-        return errnoError(e, "cannot reserve " + std::to_string(bytes >> 20) + " MB for guests",
+        std::string what = "cannot reserve " + std::to_string(bytes >> 20) + " MB for guests";
+        if (e == ENOMEM && args.host_floor)
+            return Error{e, what + ": the host has " + std::to_string(args.host_available >> 20) +
+                                " MB available and v3vee keeps " +
+                                std::to_string(args.host_floor >> 20) +
+                                " MB of it for the host (module parameter min_host_free_mb); "
+                                "ask for less"};
+        return errnoError(e, what,
                           e == EPERM ? "reserving guest memory needs root or the group given to "
                                        "v3vee.ko (gid=)"
                                      : "");
     }
     return uint64_t(args.added);
+}
+
+Result<uint64_t> LocalHost::releaseMemory(uint64_t bytes) {
+    auto fd = openControl(controlDevice_);
+    if (!fd)
+        return fd.error();
+    Fd guard(fd.value());
+    v3_release_memory args{};
+    args.bytes = bytes;
+    if (::ioctl(guard.get(), V3_RELEASE_MEMORY, &args) != 0)
+        return errnoError(errno, "cannot give guest memory back to the host");
+    return uint64_t(args.released);
 }
 
 Result<int> LocalHost::createGuest(const std::vector<uint8_t>& image, const std::string& name) {

@@ -162,6 +162,10 @@ Result<T> SandboxHost::withAgent(const std::function<Result<T>(HostConnection&)>
 Result<uint64_t> SandboxHost::addMemory(uint64_t bytes) {
     return withAgent<uint64_t>([&](HostConnection& h) { return h.addMemory(bytes); });
 }
+
+Result<uint64_t> SandboxHost::releaseMemory(uint64_t bytes) {
+    return withAgent<uint64_t>([&](HostConnection& h) { return h.releaseMemory(bytes); });
+}
 Result<int> SandboxHost::createGuest(const std::vector<uint8_t>& image, const std::string& name) {
     return withAgent<int>([&](HostConnection& h) { return h.createGuest(image, name); });
 }

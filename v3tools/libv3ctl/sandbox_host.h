@@ -35,6 +35,7 @@ public:
     std::string displayName() const override;
     Result<HostInfo> hostInfo() override;
     Result<uint64_t> addMemory(uint64_t bytes) override;
+    Result<uint64_t> releaseMemory(uint64_t bytes) override;
     Result<int> createGuest(const std::vector<uint8_t>& image, const std::string& name) override;
     Result<Ok> freeGuest(int index) override;
     Result<Ok> launch(int index) override;

@@ -11,7 +11,11 @@ namespace v3tools {
 namespace {
 
 const Command kCommands[] = {
-    {"v3_mem", "MB", "Reserve MB megabytes of host memory for guest RAM.", 1, 1, run_mem},
+    {"v3_mem", "MB | --release [MB]",
+     "Reserve MB megabytes of host memory for guest RAM, or with --release give\n"
+     "  reserved memory no VM uses back to the host (MB of it, or all).\n"
+     "  v3vee keeps a floor of host memory free (module parameter min_host_free_mb).",
+     1, 2, run_mem, true},
     {"v3_create", "IMAGE NAME",
      "Create a VM named NAME from IMAGE (made by build_vm); prints its device file.", 2, 2,
      run_create},

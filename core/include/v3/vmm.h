@@ -70,6 +70,20 @@ struct v3_vm_status {
     char reason[256]; /* why it stopped or failed; "" otherwise */
 };
 
+/* Checking an image before the host has all of it (the kernel copies the
+ * header and the directory from userspace first, so a malformed or lying
+ * image costs no large allocation). Same rules and messages as
+ * v3_create_vm; each returns 0 or -EINVAL with one sentence in `error`.
+ * `header` holds V3_IMAGE_HEADER_SIZE bytes (zero-padded when the image is
+ * shorter); `image_size` is the whole image's size. */
+#define V3_IMAGE_HEADER_SIZE 64
+int v3_check_image_header(const void *header, unsigned long long image_size,
+                          unsigned long long *directory_offset, unsigned long *directory_size,
+                          char *error, unsigned long error_size);
+/* `directory` holds the directory_size bytes at directory_offset. */
+int v3_check_image_directory(const void *header, const void *directory,
+                             unsigned long long image_size, char *error, unsigned long error_size);
+
 /* Validates the image completely (container, XML, devices), builds the VM
  * (memory from the guest reservation, devices, nested page tables) and loads
  * its BIOS. host_vm is the host's handle for stream callbacks. On failure

@@ -57,4 +57,8 @@ Result<GuestImage> load_guest_image(const u8* data, u64 size, Diagnostic& diag) 
     return GuestImage{move(image), move(config)};
 }
 
+Result<void> check_bootable(const GuestImage& guest, Diagnostic& diag) {
+    return check_boot_files(guest.config, boot_files_of(guest.image), Bootable::Required, diag);
+}
+
 } // namespace v3::config

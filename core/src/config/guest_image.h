@@ -27,4 +27,10 @@ BootFiles boot_files_of(const ImageView& image);
 // is built here. The buffer must outlive the result.
 Result<GuestImage> load_guest_image(const u8* data, u64 size, Diagnostic& diag);
 
+// Whether a loaded image has something to boot (check_boot_files with
+// Bootable::Required). The one place that decides it: v3_create_vm refuses
+// an image this refuses, before it allocates anything, and build_vm runs it
+// on every image it builds or checks, so both give the same message.
+Result<void> check_bootable(const GuestImage& guest, Diagnostic& diag);
+
 } // namespace v3::config

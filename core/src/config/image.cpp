@@ -21,6 +21,9 @@ bool is_printable(u8 c) {
     return c >= 0x20 && c <= 0x7E;
 }
 
+// The header fields and directory entries, read from where they are: inside
+// the full image, or from separate copies of the header and the directory
+// (the kernel checks those before it allocates the image).
 // The parts of the image that must not share a byte: the header, the
 // directory, the XML, then one per blob. Computed on demand from the
 // (already bounds-checked) header and directory so checking needs no memory.
@@ -31,16 +34,18 @@ struct Region {
 
 class Layout {
 public:
-    Layout(const u8* data) : data_(data) {}
+    // The whole image in memory.
+    explicit Layout(const u8* data) : data_(data), directory_(data + directory_offset()) {}
+    // Only the header (kHeaderSize bytes) and the directory.
+    Layout(const u8* header, const u8* directory) : data_(header), directory_(directory) {}
 
     u32 blob_count() const { return load_le32(data_ + kBlobCountOffset); }
     u64 xml_offset() const { return load_le64(data_ + kXmlOffsetOffset); }
     u64 xml_size() const { return load_le64(data_ + kXmlSizeOffset); }
     u64 directory_offset() const { return load_le64(data_ + kDirectoryOffsetOffset); }
     u64 directory_size() const { return u64(blob_count()) * kEntrySize; }
-    const u8* entry(u32 index) const {
-        return data_ + directory_offset() + u64(index) * kEntrySize;
-    }
+    const u8* directory() const { return directory_; }
+    const u8* entry(u32 index) const { return directory_ + u64(index) * kEntrySize; }
     const char* id(u32 index) const { return reinterpret_cast<const char*>(entry(index)); }
     u64 blob_offset(u32 index) const { return load_le64(entry(index) + kEntryBlobOffsetOffset); }
     u64 blob_size(u32 index) const { return load_le64(entry(index) + kEntryBlobSizeOffset); }
@@ -71,8 +76,11 @@ public:
 
 private:
     const u8* data_;
+    const u8* directory_;
 };
 
+// `data` holds at least min(size, kHeaderSize) bytes; `size` is the whole
+// image's.
 Result<void> check_header(const u8* data, u64 size, Diagnostic& diag) {
     if (size < kHeaderSize)
         return diag.fail_as(
@@ -251,14 +259,10 @@ Result<void> check_contents(const u8* data, const Layout& layout, Diagnostic& di
     return {};
 }
 
-Result<void> validate(const u8* data, u64 size, Diagnostic& diag) {
-    if (!data && size != 0)
-        return diag.fail_as(kImageInvalid, "image buffer is missing");
-    TRY(check_header(data, size, diag));
-    Layout layout(data);
-    TRY(check_regions_in_bounds(layout, size, diag));
-    u32 stored = load_le32(data + kDirectoryCrcOffset);
-    u32 computed = crc32(layout.entry(0), layout.directory_size());
+// Steps 4-6 of IMAGE-FORMAT.md, on a layout whose header passed steps 1-3.
+Result<void> check_directory(const u8* header, const Layout& layout, u64 size, Diagnostic& diag) {
+    u32 stored = load_le32(header + kDirectoryCrcOffset);
+    u32 computed = crc32(layout.directory(), layout.directory_size());
     if (stored != computed)
         return diag.fail_as(
             kImageInvalid,
@@ -268,11 +272,34 @@ Result<void> validate(const u8* data, u64 size, Diagnostic& diag) {
     for (u32 i = 0; i < layout.blob_count(); ++i)
         TRY(check_entry(layout, i, size, diag));
     TRY(check_no_overlap(layout, diag));
+    return {};
+}
+
+Result<void> validate(const u8* data, u64 size, Diagnostic& diag) {
+    if (!data && size != 0)
+        return diag.fail_as(kImageInvalid, "image buffer is missing");
+    TRY(check_header(data, size, diag));
+    TRY(check_regions_in_bounds(Layout(data, nullptr), size, diag));
+    Layout layout(data);
+    TRY(check_directory(data, layout, size, diag));
     TRY(check_contents(data, layout, diag));
     return {};
 }
 
 } // namespace
+
+Result<DirectoryLocation> check_image_header(const u8* header, u64 image_size, Diagnostic& diag) {
+    TRY(check_header(header, image_size, diag));
+    Layout layout(header, nullptr);
+    TRY(check_regions_in_bounds(layout, image_size, diag));
+    return DirectoryLocation{layout.directory_offset(), layout.directory_size()};
+}
+
+Result<void> check_image_directory(const u8* header, const u8* directory, u64 image_size,
+                                   Diagnostic& diag) {
+    TRY(check_image_header(header, image_size, diag));
+    return check_directory(header, Layout(header, directory), image_size, diag);
+}
 
 bool is_valid_blob_id(StringView id) {
     if (id.is_empty() || id.length() > kMaxIdLength)

@@ -67,6 +67,23 @@ struct ImageView {
     const ImageBlob* find(StringView id) const;
 };
 
+// Where check_image_header found the directory.
+struct DirectoryLocation {
+    u64 offset;
+    u64 size; // blob_count x kEntrySize, at most kMaxBlobs x kEntrySize
+};
+
+// Steps 1-3 of IMAGE-FORMAT.md on the header alone: `header` holds
+// min(image_size, kHeaderSize) bytes of an image of image_size bytes. Lets
+// the kernel refuse a bad image before allocating room for all of it.
+Result<DirectoryLocation> check_image_header(const u8* header, u64 image_size, Diagnostic& diag);
+
+// Steps 1-6 on the header and a separate copy of the directory (the bytes at
+// the DirectoryLocation): everything read_image checks except the checksums
+// of the XML and the blobs. The same messages as read_image.
+Result<void> check_image_directory(const u8* header, const u8* directory, u64 image_size,
+                                   Diagnostic& diag);
+
 // Validates the complete container; on failure diag.message says which
 // field or blob is wrong, with the expected and the found value.
 Result<ImageView> read_image(const u8* data, u64 size, Diagnostic& diag);

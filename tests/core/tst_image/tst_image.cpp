@@ -223,6 +223,22 @@ std::vector<Corruption> corruptions() {
     return rows;
 }
 
+// What the kernel's early check (header, then a separate copy of the
+// directory) says about `image`: empty when it passes.
+std::string frontError(const Bytes& image) {
+    Diagnostic diag{};
+    Bytes header(kHeaderSize, 0);
+    std::copy_n(image.begin(), std::min<std::size_t>(kHeaderSize, image.size()), header.begin());
+    auto location = check_image_header(header.data(), image.size(), diag);
+    if (!location)
+        return diag.message;
+    const auto begin = image.begin() + std::ptrdiff_t(location.value().offset);
+    Bytes directory(begin, begin + std::ptrdiff_t(location.value().size));
+    if (!check_image_directory(header.data(), directory.data(), image.size(), diag))
+        return diag.message;
+    return {};
+}
+
 } // namespace
 
 class TestImage : public QObject {
@@ -400,6 +416,42 @@ private slots:
                  qPrintable(QString("expected \"%1\"\n   got \"%2\"")
                                 .arg(QString::fromStdString(corruption.expected),
                                      QString::fromStdString(error))));
+    }
+
+    // The kernel checks the header and a copy of the directory before it
+    // allocates the image (check_image_header / check_image_directory). For
+    // every corruption that check either refuses with the reader's own
+    // message or, for damage it cannot see (the XML or a blob's bytes),
+    // leaves it to the full read.
+    void frontCheckAgreesWithTheReader_data() { readerRejects_data(); }
+
+    void frontCheckAgreesWithTheReader() {
+        QFETCH(int, row);
+        Bytes image = sampleImage();
+        QCOMPARE(frontError(image), std::string());
+        corruptions()[row].mutate(image);
+        const std::string front = frontError(image);
+        const std::string full = readError(image);
+        if (front.empty())
+            QVERIFY2(full.find("checksum mismatch") != std::string::npos &&
+                         (full.find("image XML") == 0 || full.find("image blob") == 0),
+                     qPrintable(QString::fromStdString(full)));
+        else
+            QCOMPARE(front, full);
+    }
+
+    void frontCheckFindsTheDirectory() {
+        Bytes image = sampleImage();
+        Diagnostic diag{};
+        auto location = check_image_header(image.data(), image.size(), diag);
+        QVERIFY2(location, diag.message);
+        QCOMPARE(location.value().offset, get64(image, kDirectoryOffsetOffset));
+        QCOMPARE(location.value().size, std::uint64_t(sampleBlobs().size()) * kEntrySize);
+        // A header alone, zero-padded, of an image shorter than a header.
+        Bytes shortHeader(kHeaderSize, 0);
+        std::copy_n(image.begin(), 10, shortHeader.begin());
+        QVERIFY(!check_image_header(shortHeader.data(), 10, diag));
+        QVERIFY(QString(diag.message).startsWith("image is 10 bytes, shorter than the 64-byte"));
     }
 
     void readerRejectsAMissingBuffer() {

@@ -41,6 +41,13 @@ public:
         memory += bytes;
         return bytes;
     }
+    v3ctl::Result<uint64_t> releaseMemory(uint64_t bytes) override {
+        std::lock_guard lock(mutex);
+        calls.push_back("releaseMemory " + std::to_string(bytes));
+        uint64_t released = bytes == 0 || bytes > memory ? memory : bytes;
+        memory -= released;
+        return released;
+    }
     v3ctl::Result<int> createGuest(const std::vector<uint8_t>& image,
                                    const std::string& name) override {
         std::lock_guard lock(mutex);

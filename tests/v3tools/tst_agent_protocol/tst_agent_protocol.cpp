@@ -571,6 +571,8 @@ private slots:
         QVERIFY(info.ok());
         QCOMPARE(info.value().guestMemoryTotal, 64ull << 20);
         QCOMPARE(info.value().moduleVersion, std::string("0.1.0-fake"));
+        QCOMPARE(host.releaseMemory(16ull << 20).value(), 16ull << 20);
+        QCOMPARE(host.releaseMemory(0).value(), 48ull << 20); // 0: all
 
         // An image larger than one frame goes up in pieces, byte-exact.
         std::string image = bytesOf(3 * kMaxPayload + 12345, 77);
@@ -608,6 +610,8 @@ private slots:
 
         std::vector<std::string> expected = {"addMemory 67108864",
                                              "hostInfo",
+                                             "releaseMemory 16777216",
+                                             "releaseMemory 0",
                                              "createGuest big",
                                              "createGuest dup",
                                              "launch 0",

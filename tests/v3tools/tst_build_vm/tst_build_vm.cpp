@@ -141,8 +141,9 @@ private:
 
     QString path(const QString& name) const { return dir_.filePath(name); }
 
-    // The small config with its two files in place.
+    // The small config with its three files in place.
     QString writeSmallConfig() {
+        writeFile(path("rom.bin"), dummyContents(3, 4096));
         writeFile(path("kernel.bin"), dummyContents(1, 5000));
         writeFile(path("disks/disk.img"), dummyContents(2, 8192));
         QString config = path("small.xml");
@@ -290,8 +291,10 @@ private slots:
     // say so, naming the region and how the host grants it.
     void passthroughWarnsThatTheHostMustGrantIt() {
         QString config = path("passthrough.xml");
+        QVERIFY(writeFile(path("rom.bin"), dummyContents(3, 4096)));
         QVERIFY(writeFile(config, R"(<vm class="PC">
   <memory>16</memory>
+  <files><file id="bios" filename="rom.bin"/></files>
   <memmap><region start="0xc0000" end="0xc2000" host_addr="0x10000000"/></memmap>
 </vm>
 )"));
@@ -396,6 +399,31 @@ private slots:
         QVERIFY(QFile::resize(image, QFileInfo(image).size() - 1));
         verifyOneLineError(runBuildVm({"--check", image}), 1,
                            {"image header says the image is", "(truncated or extended)"});
+    }
+
+    // What V3_CREATE_GUEST refuses, build_vm refuses at build time with the
+    // module's own sentence (config::check_bootable decides both).
+    void imageWithNothingToBootIsRefusedWithTheModulesMessage() {
+        writeFile(path("disk.bin"), dummyContents(1, 5000));
+        QString config = path("nobios.xml");
+        writeFile(config, "<vm class=\"PC\">\n  <memory>16</memory>\n  <files>\n"
+                          "    <file id=\"disk\" filename=\"disk.bin\"/>\n  </files>\n"
+                          "</vm>\n");
+        QString image = path("nobios.img");
+        verifyOneLineError(runBuildVm({config, "-o", image}), 1,
+                           {config + ": the guest has nothing to boot: add <file id=\"bios\"",
+                            "or <file id=\"kernel\""});
+        QVERIFY(!QFileInfo::exists(image));
+        QCOMPARE(leftoverTemporaries(), QStringList());
+    }
+
+    void biosLargerThanOneMegabyteIsRefused() {
+        writeFile(path("big.bin"), dummyContents(4, (1 << 20) + 1));
+        QString config = path("bigbios.xml");
+        writeFile(config, "<vm class=\"PC\">\n  <memory>16</memory>\n  <files>\n"
+                          "    <file id=\"bios\" filename=\"big.bin\"/>\n  </files>\n</vm>\n");
+        verifyOneLineError(runBuildVm({config, "-o", path("bigbios.img")}), 1,
+                           {"the 'bios' file is 1048577 bytes; it must be 1 byte to 1 MB"});
     }
 
     void checkRejectsWhatIsNotAnImage() {

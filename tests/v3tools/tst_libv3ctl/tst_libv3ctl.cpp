@@ -111,8 +111,8 @@ private slots:
 
     void summaryNamesModuleKernelAndCpus() {
         QCOMPARE(sampleInfo().summary(),
-                 std::string("v3vee 0.1.0 (ABI 1) on Linux 6.1.0-56-amd64, SVM on 2/2 CPUs, "
-                             "nested paging, 0 VMs"));
+                 "v3vee 0.1.0 (ABI " + std::to_string(V3_ABI_VERSION) +
+                     ") on Linux 6.1.0-56-amd64, SVM on 2/2 CPUs, nested paging, 0 VMs");
     }
 
     void localHostWithoutModuleSaysWhatToDo() {
