@@ -8,6 +8,19 @@
 #include <QStringList>
 #include <QTemporaryFile>
 
+// A file the test-guest build made (build/guests/NAME).
+inline QString builtGuestFile(const QString& name) {
+    return testpaths::buildRoot() + "/guests/" + name;
+}
+
+// v3sandbox options that put each named file of build/guests at /root/NAME.
+inline QStringList withGuestFiles(const QStringList& names) {
+    QStringList options;
+    for (const QString& n : names)
+        options << "--file" << builtGuestFile(n) + ":/root/" + n;
+    return options;
+}
+
 struct SandboxRun {
     int exitCode = -1;
     QString output; // the script's stdout and stderr

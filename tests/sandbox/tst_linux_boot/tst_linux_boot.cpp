@@ -2,6 +2,7 @@
 // itself boots, direct-booted (Linux boot protocol, one core) with a busybox
 // initramfs made by tests/guests/linux/make-initramfs.sh, driven through
 // its COM1 shell exactly as a user types into it with v3_stream.
+#include "linux_guest_files.h"
 #include "sandbox_runner.h"
 
 #include <QProcess>
@@ -10,24 +11,6 @@
 #include <QtTest>
 
 namespace {
-
-QString run(const QString& program, const QStringList& args, int* status = nullptr) {
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(program, args);
-    p.waitForFinished(120000);
-    if (status)
-        *status = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    return QString::fromLocal8Bit(p.readAll()).trimmed();
-}
-
-QString cacheRoot() {
-    QString dir = qEnvironmentVariable("PALACIOS_CACHE_DIR");
-    if (!dir.isEmpty())
-        return dir;
-    QString xdg = qEnvironmentVariable("XDG_CACHE_HOME");
-    return (xdg.isEmpty() ? QDir::homePath() + "/.cache" : xdg) + "/palacios";
-}
 
 // The shell commands the test types, and the marker lines around their
 // answers (the echoed command line starts with the prompt, so a line that
@@ -61,15 +44,9 @@ class TestLinuxBoot : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
-        kernelRelease_ = run(testpaths::sandboxScript(), {"kernel-version"});
-        QString vmlinuz = cacheRoot() + "/sandbox/" + kernelRelease_ + "/vmlinuz";
-        QVERIFY2(QFile::exists(vmlinuz),
-                 qPrintable(vmlinuz + " is missing: run 'v3sandbox fetch' (make does)"));
-        int status = -1;
-        QString made = run(testpaths::sourceRoot() + "/tests/guests/linux/make-initramfs.sh",
-                           {dir_.filePath("initramfs.cpio.gz")}, &status);
-        QVERIFY2(status == 0, qPrintable(made));
-        QVERIFY(QFile::copy(vmlinuz, dir_.filePath("vmlinuz")));
+        kernelRelease_ = linuxguest::sandboxKernelRelease();
+        const QString files = linuxguest::writeBootFiles(QDir(dir_.path()));
+        QVERIFY2(files.isEmpty(), qPrintable(files));
         QFile xml(dir_.filePath("linux.xml"));
         QVERIFY(xml.open(QIODevice::WriteOnly));
         xml.write(R"(<vm class="PC">
@@ -94,8 +71,9 @@ private slots:
 )");
         xml.close();
         image_ = dir_.filePath("linux.img");
-        QString built =
-            run(testpaths::buildRoot() + "/bin/build_vm", {xml.fileName(), "-o", image_}, &status);
+        int status = -1;
+        QString built = linuxguest::runProgram(testpaths::buildRoot() + "/bin/build_vm",
+                                               {xml.fileName(), "-o", image_}, &status);
         QVERIFY2(status == 0, qPrintable(built));
     }
 

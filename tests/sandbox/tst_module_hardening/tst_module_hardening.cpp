@@ -20,17 +20,6 @@
 
 namespace {
 
-QString guestFile(const QString& name) {
-    return testpaths::buildRoot() + "/guests/" + name;
-}
-
-QStringList withFiles(const QStringList& names) {
-    QStringList options;
-    for (const QString& n : names)
-        options << "--file" << guestFile(n) + ":/root/" + n;
-    return options;
-}
-
 // Debian ships no KASAN or lockdep kernel (its -dbg packages are the stock
 // kernel's symbols), so the lifetime tests boot the stock kernel with SLUB
 // debugging on: freed slab objects are poisoned and red-zoned, and a use
@@ -94,8 +83,8 @@ private slots:
         v3::set_host(&host);
         for (const char* f : {"hello.img", "spin.img", "hello.bin", "vm_lifetimes", "ioctl_stress",
                               "hostile_create"})
-            QVERIFY2(QFile::exists(guestFile(f)),
-                     qPrintable("missing " + guestFile(f) + "; build first (make)"));
+            QVERIFY2(QFile::exists(builtGuestFile(f)),
+                     qPrintable("missing " + builtGuestFile(f) + "; build first (make)"));
     }
 
     // The host crash of issue 18: V3_FREE_GUEST while /dev/v3-vmN is open
@@ -109,7 +98,7 @@ v3_mem 64 >/dev/null
 /root/vm_lifetimes reopen /root/hello.img; echo "@reopen_status $?"
 echo "@after $(hello_runs && echo runs)"
 )SH" + kEpilogue,
-                                      withSlubDebug(withFiles({"hello.img", "vm_lifetimes"})));
+                                      withSlubDebug(withGuestFiles({"hello.img", "vm_lifetimes"})));
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QVERIFY2(m["vmfd_status"] == "0", qPrintable(run.output));
@@ -129,7 +118,7 @@ v3_mem 64 >/dev/null
 /root/vm_lifetimes blocked /root/hello.img; echo "@blocked_status $?"
 echo "@after $(hello_runs && echo runs)"
 )SH" + kEpilogue,
-                                      withSlubDebug(withFiles({"hello.img", "vm_lifetimes"})));
+                                      withSlubDebug(withGuestFiles({"hello.img", "vm_lifetimes"})));
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QVERIFY2(m["stream_status"] == "0", qPrintable(run.output));
@@ -144,7 +133,8 @@ echo "@after $(hello_runs && echo runs)"
     // fd is open, some while running): no index is handed out before its
     // device is gone (the sysfs duplicate of issue 18), nothing leaks.
     void concurrentCreateAndFreeFromFourProcesses() {
-        SandboxRun run = runInSandbox(kPrelude + R"SH(
+        SandboxRun run =
+            runInSandbox(kPrelude + R"SH(
 v3_mem 128 >/dev/null
 pool_free() { v3_info --kv | sed -n 's/^guest_memory_free=//p'; }
 core() { v3_info --kv | grep "^core_$1=" | cut -d= -f2; }
@@ -156,7 +146,7 @@ echo "@pages $pages $(core pages)"
 echo "@created $(dmesg | grep -c 'v3vee: VM churn[0-9]*-[0-9]* created')"
 echo "@after $(hello_runs && echo runs)"
 )SH" + kEpilogue,
-                                      withSlubDebug(withFiles({"hello.img", "vm_lifetimes"})), 400);
+                         withSlubDebug(withGuestFiles({"hello.img", "vm_lifetimes"})), 400);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QVERIFY2(m["churn_status"] == "0", qPrintable(run.output));
@@ -183,8 +173,8 @@ echo "@after $(hello_runs && echo runs)"
     // run logs more than the kernel's ring holds, so /dev/kmsg is copied as
     // it comes and searched too (the copier must survive: no record lost).
     void ioctlStressLeavesTheModuleHealthy() {
-        SandboxRun run =
-            runInSandbox(kPrelude + R"SH(
+        SandboxRun run = runInSandbox(
+            kPrelude + R"SH(
 cat /dev/kmsg >/tmp/kmsg 2>/tmp/kmsg_err & reader=$!
 v3_mem 128 >/dev/null
 core() { v3_info --kv | grep "^core_$1=" | cut -d= -f2; }
@@ -201,7 +191,7 @@ echo "@after $(hello_runs && echo runs)"
 kill -0 $reader 2>/dev/null && echo "@reader alive"
 echo "@kmsg_clean $(if grep -E 'WARNING|BUG|Oops|Call Trace|general protection|KASAN|possible circular|duplicate filename|Out of memory|oom-kill' /tmp/kmsg; then echo no; else echo yes; fi)"
 )SH" + kEpilogue,
-                         withSlubDebug(withFiles({"hello.img", "spin.img", "ioctl_stress"})), 500);
+            withSlubDebug(withGuestFiles({"hello.img", "spin.img", "ioctl_stress"})), 500);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QVERIFY2(m["stress_status"] == "0", qPrintable(run.output));
@@ -240,8 +230,8 @@ echo "@image_log $(dmesg | grep -c 'v3vee: refused a 512 MB image')"
 kill -0 $sentinel 2>/dev/null && echo "@sentinel alive"
 echo "@after $(hello_runs && echo runs)"
 )SH" + kEpilogue,
-                                      withFiles({"hello.img", "hostile_create"}) << "--mem"
-                                                                                 << "1024",
+                                      withGuestFiles({"hello.img", "hostile_create"}) << "--mem"
+                                                                                      << "1024",
                                       400);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
@@ -300,7 +290,7 @@ rmmod v3vee
 insmod /lib/modules/v3vee.ko min_host_free_mb=100000
 v3_mem 16 2>/tmp/err; echo "@floor $? $(cat /tmp/err)"
 )SH" + kEpilogue,
-                                      withFiles({"hello.img"}));
+                                      withGuestFiles({"hello.img"}));
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         // 64 MB are 32 blocks; the VM holds 8 of them (16 MB).
@@ -326,15 +316,15 @@ v3_mem 16 2>/tmp/err; echo "@floor $? $(cat /tmp/err)"
         QTemporaryDir work;
         QVERIFY(work.isValid());
         const QString buildVm = testpaths::buildRoot() + "/bin/build_vm";
-        QStringList options = withFiles({"hello.img"});
+        QStringList options = withGuestFiles({"hello.img"});
         const QDir configs(testpaths::sourceRoot() + "/resources/configs");
         const QStringList samples = configs.entryList({"*.xml"}, QDir::Files, QDir::Name);
         QVERIFY(!samples.isEmpty());
         QByteArray script;
         // The files the samples ask for in their comments and README: a
         // ROM, a BIOS, and the Linux sample's kernel and initramfs.
-        QFile::copy(guestFile("hello.bin"), work.filePath("hello.bin"));
-        QFile::copy(guestFile("hello.bin"), work.filePath("bios.bin"));
+        QFile::copy(builtGuestFile("hello.bin"), work.filePath("hello.bin"));
+        QFile::copy(builtGuestFile("hello.bin"), work.filePath("bios.bin"));
         const QString linuxFiles = linuxguest::writeBootFiles(QDir(work.path()));
         QVERIFY2(linuxFiles.isEmpty(), qPrintable(linuxFiles));
         for (const QString& sample : samples) {

@@ -14,17 +14,6 @@
 
 namespace {
 
-QString built(const QString& name) {
-    return testpaths::buildRoot() + "/guests/" + name;
-}
-
-QStringList withFiles(const QStringList& names) {
-    QStringList options;
-    for (const QString& n : names)
-        options << "--file" << built(n) + ":/root/" + n;
-    return options;
-}
-
 const QByteArray kHelpers = R"SH(
 clean_log() { if dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|general protection'; then echo no; else echo yes; fi; }
 )SH";
@@ -41,7 +30,8 @@ private slots:
     void initTestCase() {
         for (const char* f :
              {"passthrough.img", "passthrough.xml", "passthrough.bin", "hello.img", "run_as"})
-            QVERIFY2(QFile::exists(built(f)), qPrintable("missing " + built(f) + "; build first"));
+            QVERIFY2(QFile::exists(builtGuestFile(f)),
+                     qPrintable("missing " + builtGuestFile(f) + "; build first"));
     }
 
     // The campaign's exploit: an image whose <memmap> maps the host page
@@ -70,7 +60,7 @@ echo "@hostname $(hostname)"
 rmmod v3vee && echo "@rmmod ok"
 echo "@clean $(clean_log)"
 )SH",
-                         withFiles({"passthrough.img", "passthrough.xml", "passthrough.bin"})
+                         withGuestFiles({"passthrough.img", "passthrough.xml", "passthrough.bin"})
                              << "--append" << kReserve);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
@@ -106,7 +96,8 @@ echo "@clean $(clean_log)"
     // given: the guest reads the host's bytes there and the host reads the
     // guest's. The grant itself is root-only in sysfs.
     void grantedReservedRangeWorks() {
-        SandboxRun run = runInSandbox(kHelpers + R"SH(
+        SandboxRun run =
+            runInSandbox(kHelpers + R"SH(
 echo "@reserved $(grep -c '^ *10000000-100fffff : Reserved' /proc/iomem)"
 insmod /lib/modules/v3vee.ko passthrough=1M@0x10000000 || { echo "@insmod failed"; exit 1; }
 echo "@param $(cat /sys/module/v3vee/parameters/passthrough) $(stat -c %a /sys/module/v3vee/parameters/passthrough)"
@@ -124,7 +115,7 @@ v3_free 0 && echo "@freed yes"
 rmmod v3vee && echo "@rmmod ok"
 echo "@clean $(clean_log)"
 )SH",
-                                      withFiles({"passthrough.img"}) << "--append" << kReserve);
+                         withGuestFiles({"passthrough.img"}) << "--append" << kReserve);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QCOMPARE(m["reserved"], QString("1"));
@@ -183,7 +174,7 @@ try nogid_create alice v3_create /root/hello.img alice
 rmmod v3vee && echo "@rmmod ok"
 echo "@clean $(clean_log)"
 )SH",
-                                      withFiles({"hello.img", "run_as"}));
+                                      withGuestFiles({"hello.img", "run_as"}));
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         QCOMPARE(m["proc"], QString("440 4242 440 4242"));
