@@ -187,6 +187,11 @@ echo "@listed $(wc -l </proc/v3vee/v3-guests)"
 echo "@core_threads $(ps -o comm | grep -c '^st[0-9]-0$')"
 echo "@allocations $allocs $(core allocations)"
 echo "@pages $pages $(core pages)"
+# For a failure's message: files still open on the module, and the counters
+# a moment later (a late teardown differs from a leak).
+echo "@fds_left $(ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c -E 'v3-vm|v3vee|stream')"
+sleep 2
+echo "@counters_later $(core allocations) $(core pages)"
 echo "@after $(hello_runs && echo runs)"
 kill -0 $reader 2>/dev/null && echo "@reader alive"
 echo "@kmsg_clean $(if grep -E 'WARNING|BUG|Oops|Call Trace|general protection|KASAN|possible circular|duplicate filename|Out of memory|oom-kill' /tmp/kmsg; then echo no; else echo yes; fi)"
@@ -199,11 +204,13 @@ echo "@kmsg_clean $(if grep -E 'WARNING|BUG|Oops|Call Trace|general protection|K
         QCOMPARE(m["reader"], QString("alive"));
         QVERIFY2(m["kmsg_clean"] == "yes", qPrintable(run.output));
         QCOMPARE(m["core_threads"], QString("0"));
+        const QString counters = "allocations before/after " + m["allocations"] + ", pages " +
+                                 m["pages"] + ", 2 s later " + m["counters_later"] +
+                                 "; files open on the module " + m["fds_left"];
         const QStringList allocations = m["allocations"].split(' ');
-        QVERIFY2(allocations.size() == 2 && allocations[0] == allocations[1],
-                 qPrintable(m["allocations"]));
+        QVERIFY2(allocations.size() == 2 && allocations[0] == allocations[1], qPrintable(counters));
         const QStringList pages = m["pages"].split(' ');
-        QVERIFY2(pages.size() == 2 && pages[0] == pages[1], qPrintable(m["pages"]));
+        QVERIFY2(pages.size() == 2 && pages[0] == pages[1], qPrintable(counters));
         // The random walk reached the interesting states: running VMs.
         QVERIFY2(m["launched"].toInt() > 0, qPrintable(run.output));
         QCOMPARE(m["listed"], QString("0"));
