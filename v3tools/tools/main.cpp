@@ -2,6 +2,8 @@
 // callable as `v3tools COMMAND ARGS...`.
 #include "tool.h"
 
+#include <install_paths.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -45,7 +47,8 @@ void usage(const Command& c, FILE* to) {
                  "usage: %s [--host URI] [--json] %s\n  %s\n"
                  "  --host URI  local (this machine's /dev/v3vee), sandbox, auto (default),\n"
                  "              unix:PATH or ssh://[user@]host (a v3agent there)\n"
-                 "  --json      machine-readable output (v3_info)\n",
+                 "  --json      machine-readable output (v3_info)\n"
+                 "  --help      show this help;  --version  show the release\n",
                  c.name, c.synopsis, c.description);
 }
 
@@ -96,6 +99,9 @@ int main(int argc, char** argv) {
         std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") {
             usage(*command, stdout);
+            return kExitOk;
+        } else if (arg == "--version") {
+            std::fputs(v3ctl::versionText(command->name).c_str(), stdout);
             return kExitOk;
         } else if (arg == "--json") {
             call.json = true;
