@@ -42,44 +42,45 @@ build-tree-data: userspace
 	@ln -sfn $(CURDIR)/v3tools/sandbox/v3sandbox $(BUILD)/share/palacios/sandbox/v3sandbox
 	@ln -sfn $(CURDIR)/resources/configs $(BUILD)/share/palacios/configs
 
-# Installs one file and records it in the manifest: $(call put,MODE,SRC,DIR[,NAME])
-put = install -D -m $(1) $(2) $(DESTDIR)$(3)/$(if $(4),$(4),$(notdir $(2))) && \
-	echo $(3)/$(if $(4),$(4),$(notdir $(2))) >>$(DESTDIR)$(MANIFEST).tmp
+# A shell function for the install recipe: put MODE SRC DIR installs SRC
+# into DESTDIR/DIR and records DIR/NAME in the manifest.
+put = put() { install -D -m $$1 "$$2" "$(DESTDIR)$$3/$$(basename "$$2")" && \
+	echo "$$3/$$(basename "$$2")" >>$(DESTDIR)$(MANIFEST).tmp; };
 
 install: sandbox man
 	@test -f $(BUILD)/sandbox/kernel-version || { echo "install: no $(BUILD)/sandbox/kernel-version; run make first" >&2; exit 1; }
 	@mkdir -p $(DESTDIR)$(PKGLIBDIR) && : >$(DESTDIR)$(MANIFEST).tmp
 	@# Programs: regular files to bin (v3_vncserver too, once it exists); the
 	@# v3 tools are one binary in lib/palacios with a symlink per name.
-	@set -e; for f in $(BUILD)/bin/*; do \
+	@set -e; $(put) for f in $(BUILD)/bin/*; do \
 		name=$$(basename $$f); \
-		if [ "$$name" = v3tools ]; then $(call put,0755,$$f,$(PKGLIBDIR)); \
+		if [ "$$name" = v3tools ]; then put 0755 $$f $(PKGLIBDIR); \
 		elif [ -L "$$f" ]; then \
 			mkdir -p $(DESTDIR)$(BINDIR); \
 			ln -sfn ../lib/palacios/$$(readlink $$f) $(DESTDIR)$(BINDIR)/$$name; \
 			echo $(BINDIR)/$$name >>$(DESTDIR)$(MANIFEST).tmp; \
-		elif [ -x "$$f" ]; then $(call put,0755,$$f,$(BINDIR)); fi; \
+		elif [ -x "$$f" ]; then put 0755 $$f $(BINDIR); fi; \
 	done
-	@set -e; for m in $(BUILD)/man/*.1; do $(call put,0644,$$m,$(MANDIR)/man1); done; \
-	for m in $(BUILD)/man/*.5; do $(call put,0644,$$m,$(MANDIR)/man5); done
+	@set -e; $(put) for m in $(BUILD)/man/*.1; do put 0644 $$m $(MANDIR)/man1; done; \
+	for m in $(BUILD)/man/*.5; do put 0644 $$m $(MANDIR)/man5; done
 	@# The sandbox: the script in its installed layout, the prebuilt initramfs
 	@# and the kernel release it was built for (fetched from Debian on first use).
-	@set -e; mkdir -p $(DESTDIR)$(PKGDATADIR)/sandbox; \
+	@set -e; $(put) mkdir -p $(DESTDIR)$(PKGDATADIR)/sandbox; \
 	sed 's/^layout=source .*/layout=installed # set by make install/' v3tools/sandbox/v3sandbox \
 		>$(DESTDIR)$(PKGDATADIR)/sandbox/v3sandbox; \
 	chmod 0755 $(DESTDIR)$(PKGDATADIR)/sandbox/v3sandbox; \
 	echo $(PKGDATADIR)/sandbox/v3sandbox >>$(DESTDIR)$(MANIFEST).tmp; \
-	$(call put,0644,$(BUILD)/sandbox/initramfs.cpio.gz,$(PKGLIBDIR)/sandbox); \
-	$(call put,0644,$(BUILD)/sandbox/kernel-version,$(PKGLIBDIR)/sandbox); \
-	$(call put,0755,packaging/v3vee-setup-group,$(PKGLIBDIR)); \
-	for c in resources/configs/*.xml; do $(call put,0644,$$c,$(PKGDATADIR)/configs); done; \
+	put 0644 $(BUILD)/sandbox/initramfs.cpio.gz $(PKGLIBDIR)/sandbox; \
+	put 0644 $(BUILD)/sandbox/kernel-version $(PKGLIBDIR)/sandbox; \
+	put 0755 packaging/v3vee-setup-group $(PKGLIBDIR); \
+	for c in resources/configs/*.xml; do put 0644 $$c $(PKGDATADIR)/configs; done; \
 	for g in $(SAMPLE_GUEST).xml $(SAMPLE_GUEST).bin $(SAMPLE_GUEST).img; do \
-		$(call put,0644,$(BUILD)/guests/$$g,$(PKGDATADIR)/guests); done
-	@set -e; $(call put,0644,resources/$(APP_ID).desktop,$(PREFIX)/share/applications); \
-	$(call put,0644,resources/$(APP_ID).metainfo.xml,$(PREFIX)/share/metainfo); \
-	$(call put,0644,resources/icons/palacios.svg,$(PREFIX)/share/icons/hicolor/scalable/apps); \
-	$(call put,0644,packaging/udev/60-v3vee.rules,$(UDEVRULESDIR)); \
-	$(call put,0644,packaging/sysusers.d/v3vee.conf,$(SYSUSERSDIR))
+		put 0644 $(BUILD)/guests/$$g $(PKGDATADIR)/guests; done
+	@set -e; $(put) put 0644 resources/$(APP_ID).desktop $(PREFIX)/share/applications; \
+	put 0644 resources/$(APP_ID).metainfo.xml $(PREFIX)/share/metainfo; \
+	put 0644 resources/icons/palacios.svg $(PREFIX)/share/icons/hicolor/scalable/apps; \
+	put 0644 packaging/udev/60-v3vee.rules $(UDEVRULESDIR); \
+	put 0644 packaging/sysusers.d/v3vee.conf $(SYSUSERSDIR)
 	@echo $(MANIFEST) >>$(DESTDIR)$(MANIFEST).tmp && mv $(DESTDIR)$(MANIFEST).tmp $(DESTDIR)$(MANIFEST)
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
 		$(PKGLIBDIR)/v3vee-setup-group $(MODPROBE_CONF); \

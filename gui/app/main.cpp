@@ -10,6 +10,8 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
+#include <cstdio>
+
 namespace {
 
 void describeOptions(QCommandLineParser& parser, const QCommandLineOption& hostOption) {
@@ -46,6 +48,13 @@ int main(int argc, char** argv) {
         "host", "Host to manage: auto, local, sandbox, ssh://[user@]host or unix:PATH.", "URI",
         "auto");
     if (onlyPrints(argc, argv)) {
+        // The same --version text as every other Palacios program (and the
+        // program's name, which help2man puts in the page's NAME).
+        for (int i = 1; i < argc; ++i)
+            if (QByteArray(argv[i]) == "--version" || QByteArray(argv[i]) == "-v") {
+                std::fputs(v3ctl::versionText("palacios").c_str(), stdout);
+                return 0;
+            }
         QCoreApplication app(argc, argv);
         nameApplication();
         QCommandLineParser parser;
