@@ -15,6 +15,7 @@ describe() {
     case $1 in
     palacios) echo "the Palacios virtual machine manager window" ;;
     build_vm) echo "build a Palacios guest image from an XML config and its files" ;;
+    v3_info) echo "show the v3vee module on a host, or a VM's state and exit counters" ;;
     # The v3 tools say what they do on the second line of their --help.
     *) "$bin/$1" --help | sed -n '2{s/^ *//;s/\.$//;p}' ;;
     esac

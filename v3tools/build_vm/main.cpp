@@ -23,8 +23,8 @@ constexpr int kExitOk = 0;
 constexpr int kExitInvalid = 1;
 constexpr int kExitUsage = 2;
 
-const char kUsage[] = "usage: build_vm CONFIG.xml -o IMAGE\n"
-                      "       build_vm --check IMAGE\n"
+const char kUsage[] = "Usage: build_vm CONFIG.xml -o IMAGE\n"
+                      "  or:  build_vm --check IMAGE\n"
                       "\n"
                       "Builds a Palacios guest image: the VM's XML config plus every file its\n"
                       "<files> section names (paths relative to the config's folder unless\n"

@@ -156,7 +156,7 @@ private slots:
         }
         Ran help = runProgram(installed("bin/v3_create"), {"--help"}, env);
         QCOMPARE(help.exitCode, 0);
-        QVERIFY2(help.out.startsWith("usage: v3_create [--host URI] [--json] IMAGE NAME\n"),
+        QVERIFY2(help.out.startsWith("Usage: v3_create [--host URI] [--json] IMAGE NAME\n"),
                  qPrintable(help.out));
     }
 
