@@ -9,6 +9,8 @@
 // `options v3vee gid=N`) is what lets a non-root user use the module.
 #include "sandbox_runner.h"
 
+#include <uapi/v3vee.h>
+
 #include <QDirIterator>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -259,9 +261,10 @@ echo "@hidden $(ls -A '%1' | wc -l)"
         auto m = markers(ran.out);
         QCOMPARE(m["hidden"], QString("0"));
         QVERIFY2(m["info"] == "0", qPrintable(ran.out + ran.err + errText));
-        QVERIFY2(infoText.contains(
-                     QRegularExpression("^abi_version=1$", QRegularExpression::MultilineOption)),
-                 qPrintable(infoText));
+        QVERIFY2(
+            infoText.contains(QRegularExpression(QString("^abi_version=%1$").arg(V3_ABI_VERSION),
+                                                 QRegularExpression::MultilineOption)),
+            qPrintable(infoText));
     }
 
     // v3vee-setup-group (what make install and the package run as root)
@@ -282,7 +285,7 @@ insmod /lib/modules/v3vee.ko $opts || { echo "@insmod failed"; exit 1; }
 echo "@node $(stat -c '%a %g' /dev/v3vee)"
 member() { /root/run_as 1001 1001,$gid "$@"; }
 outsider() { /root/run_as 1000 1000 "$@"; }
-member v3_info --host local --kv >/tmp/out 2>/tmp/err; echo "@member_info $? $(grep -c '^abi_version=1$' /tmp/out) $(cat /tmp/err)"
+member v3_info --host local --kv >/tmp/out 2>/tmp/err; echo "@member_info $? $(sed -n 's/^abi_version=//p' /tmp/out) $(cat /tmp/err)"
 member v3_mem 16 >/dev/null 2>/tmp/err; echo "@member_mem $? $(cat /tmp/err)"
 dev=$(member v3_create /root/hello.img hello 2>/tmp/err); echo "@member_create $dev $(cat /tmp/err)"
 echo "@vm_node $(stat -c '%a %g' /dev/v3-vm0)"
@@ -305,7 +308,7 @@ member v3_free 0 2>&1; echo "@free $?"
                  qPrintable(m["setup"]));
         QCOMPARE(m["opts"], "gid=" + gid);
         QCOMPARE(m["node"], "660 " + gid);
-        QCOMPARE(m["member_info"], QString("0 1 "));
+        QCOMPARE(m["member_info"], QString("0 %1 ").arg(V3_ABI_VERSION));
         QCOMPARE(m["member_mem"], QString("0 "));
         QVERIFY2(m["member_create"].startsWith("/dev/v3-vm0"), qPrintable(m["member_create"]));
         QCOMPARE(m["vm_node"], "660 " + gid);
