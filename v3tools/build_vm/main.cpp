@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 #include <vector>
+#include <install_paths.h>
 
 namespace {
 
@@ -22,8 +23,8 @@ constexpr int kExitOk = 0;
 constexpr int kExitInvalid = 1;
 constexpr int kExitUsage = 2;
 
-const char kUsage[] = "usage: build_vm CONFIG.xml -o IMAGE\n"
-                      "       build_vm --check IMAGE\n"
+const char kUsage[] = "Usage: build_vm CONFIG.xml -o IMAGE\n"
+                      "  or:  build_vm --check IMAGE\n"
                       "\n"
                       "Builds a Palacios guest image: the VM's XML config plus every file its\n"
                       "<files> section names (paths relative to the config's folder unless\n"
@@ -33,6 +34,7 @@ const char kUsage[] = "usage: build_vm CONFIG.xml -o IMAGE\n"
                       "  -o IMAGE        where to write the image (replaced atomically)\n"
                       "  --check IMAGE   validate an existing image and describe it\n"
                       "  -h, --help      show this help\n"
+                      "  --version       show the release\n"
                       "\n"
                       "Exit status: 0 ok, 1 invalid config, file or image, 2 usage error.\n";
 
@@ -117,6 +119,10 @@ int main(int argc, char** argv) {
         std::string arg = argv[i];
         if (arg == "-h" || arg == "--help") {
             std::fputs(kUsage, stdout);
+            return kExitOk;
+        }
+        if (arg == "--version") {
+            std::fputs(v3ctl::versionText("build_vm").c_str(), stdout);
             return kExitOk;
         }
         if (arg == "-o" || arg == "--output") {

@@ -52,8 +52,9 @@ protected:
 };
 
 // Opens a host by URI: "local" (this machine's /dev/v3vee), "sandbox" (boots
-// or reuses the QEMU sandbox), "auto" (local where /dev/v3vee exists,
-// otherwise the sandbox), "unix:PATH" (a v3agent listening on PATH) or
+// or reuses the QEMU sandbox), "auto" (local where this user can open
+// /dev/v3vee, otherwise the sandbox; a /dev/v3vee that exists but refuses
+// this user is said on stderr in one line), "unix:PATH" (a v3agent listening on PATH) or
 // "ssh://[user@]host[:port][/path/to/v3agent]" (runs `v3agent --stdio`
 // there; $PALACIOS_SSH replaces the ssh program). Agent URIs connect and
 // shake hands before returning. Unknown schemes are an error listing the

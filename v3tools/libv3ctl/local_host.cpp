@@ -30,14 +30,37 @@ private:
     int fd_;
 };
 
+// Whether /proc/cpuinfo lists a flag (" svm" among the flags of a CPU).
+bool cpuHasFlag(const std::string& flag) {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+        if (line.rfind("flags", 0) != 0)
+            continue;
+        std::istringstream words(line.substr(line.find(':') + 1));
+        std::string word;
+        while (words >> word)
+            if (word == flag)
+                return true;
+        return false; // every CPU lists the same flags
+    }
+    return false;
+}
+
 std::string openHint(int errnum) {
     switch (errnum) {
     case ENOENT:
-        return "is v3vee.ko loaded? try 'insmod v3vee.ko', or use --host sandbox";
+        // v3vee.ko refuses to load without SVM; say so rather than
+        // suggesting an insmod that cannot work.
+        if (!cpuHasFlag("svm"))
+            return "v3vee.ko needs AMD SVM and this CPU has none (no 'svm' in /proc/cpuinfo), "
+                   "so the module cannot load here; use --host sandbox, which emulates it";
+        return "is v3vee.ko loaded? try 'sudo modprobe v3vee' (or insmod v3vee.ko), or use "
+               "--host sandbox";
     case EACCES:
     case EPERM:
-        return "the device is root-only (mode 0600); run as root, or ask the host's "
-               "administrator for the group given to v3vee.ko (gid=) and its device nodes";
+        return "this user may not use the module; join its group (sudo usermod -aG v3vee "
+               "$USER, then log in again), or run as root";
     default:
         return {};
     }

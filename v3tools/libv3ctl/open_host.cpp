@@ -5,6 +5,10 @@
 #include "sandbox_host.h"
 
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace v3ctl {
 
@@ -20,6 +24,28 @@ Result<std::unique_ptr<HostConnection>> openAgent(Result<AgentHost::Transport> t
     return std::unique_ptr<HostConnection>(std::move(agent.value()));
 }
 
+// auto: this machine's module when this user can open /dev/v3vee. A node
+// that exists but refuses us (mode 0660, group v3vee, and we are not in it)
+// means the sandbox, said once on stderr with how to get access; silently
+// picking local would fail every call, silently picking the sandbox would
+// hide the machine's own module.
+bool localUsable(const char* controlDevice) {
+    if (::access(controlDevice, F_OK) != 0)
+        return false;
+    int fd = ::open(controlDevice, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::close(fd);
+        return true;
+    }
+    int e = errno;
+    std::fprintf(stderr,
+                 "%s: %s exists but cannot be opened (%s); using the sandbox instead. To use "
+                 "this machine's module, join its group: sudo usermod -aG v3vee $USER, then "
+                 "log in again\n",
+                 program_invocation_short_name, controlDevice, std::strerror(e));
+    return false;
+}
+
 } // namespace
 
 Result<std::unique_ptr<HostConnection>> openHost(const std::string& uri) {
@@ -28,7 +54,7 @@ Result<std::unique_ptr<HostConnection>> openHost(const std::string& uri) {
     if (uri == "sandbox")
         return std::unique_ptr<HostConnection>(new SandboxHost());
     if (uri == "auto" || uri.empty()) {
-        if (LocalHost::available())
+        if (localUsable("/dev/v3vee"))
             return std::unique_ptr<HostConnection>(new LocalHost());
         return std::unique_ptr<HostConnection>(new SandboxHost());
     }

@@ -1,16 +1,13 @@
 #include "sandbox_host.h"
 #include "agent_host.h"
 #include "agent_transport.h"
+#include "install_paths.h"
 #include "process.h"
 
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
 #include <unistd.h>
-
-#ifndef PALACIOS_SOURCE_ROOT
-#error "PALACIOS_SOURCE_ROOT must name the source tree (set by libv3ctl.pro)"
-#endif
 
 namespace v3ctl {
 
@@ -52,7 +49,12 @@ std::string SandboxHost::defaultRunDir() {
 std::string SandboxHost::defaultSandboxScript() {
     if (const char* script = std::getenv("PALACIOS_SANDBOX"); script && *script)
         return script;
-    return std::string(PALACIOS_SOURCE_ROOT) + "/v3tools/sandbox/v3sandbox";
+    // PREFIX/share/palacios/sandbox/v3sandbox once installed; in the build
+    // tree build/share/palacios/sandbox/v3sandbox links to the source copy.
+    const std::string data = dataDir();
+    if (data.empty())
+        return {}; // start() says where it looked
+    return data + "/sandbox/v3sandbox";
 }
 
 std::string SandboxHost::displayName() const {
@@ -62,6 +64,11 @@ std::string SandboxHost::displayName() const {
 }
 
 Result<Ok> SandboxHost::start(int timeoutSeconds) {
+    if (script_.empty())
+        return Error{ENOENT, "cannot find the sandbox: no share/palacios beside " +
+                                 executableDir() +
+                                 " (looked in ../share/palacios); reinstall Palacios, or set "
+                                 "PALACIOS_DATADIR to its share/palacios folder"};
     auto run = runProcess(
         {script_, "start", "--dir", runDir_, "--timeout", std::to_string(timeoutSeconds)});
     if (!run)

@@ -2,6 +2,8 @@
 // callable as `v3tools COMMAND ARGS...`.
 #include "tool.h"
 
+#include <install_paths.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -26,7 +28,7 @@ const Command kCommands[] = {
     {"v3_stop", "VM", "Stop a running or paused VM.", 1, 1, run_stop},
     {"v3_info", "[VM]",
      "Without VM: the host's module (version, SVM, CPUs, guest memory).\n"
-     "  With VM: its state, reason, memory, cores and exit counters.",
+     "With VM: its state, reason, memory, cores and exit counters.",
      0, 1, run_info},
     {"v3_stream", "VM STREAM",
      "Attach this terminal to a VM's stream (e.g. com1): raw mode, Ctrl-] detaches.", 2, 2,
@@ -45,11 +47,16 @@ const Command kCommands[] = {
 };
 
 void usage(const Command& c, FILE* to) {
+    // GNU layout ("Usage:", description, indented options), which help2man
+    // turns into the man page's SYNOPSIS, DESCRIPTION and OPTIONS.
     std::fprintf(to,
-                 "usage: %s [--host URI] [--json] %s\n  %s\n"
-                 "  --host URI  local (this machine's /dev/v3vee), sandbox, auto (default),\n"
-                 "              unix:PATH or ssh://[user@]host (a v3agent there)\n"
-                 "  --json      machine-readable output (v3_info)\n",
+                 "Usage: %s [--host URI] [--json] %s\n%s\n\n"
+                 "Options:\n"
+                 "  --host URI   local (this machine's /dev/v3vee), sandbox, auto (default),\n"
+                 "               unix:PATH or ssh://[user@]host (a v3agent there)\n"
+                 "  --json       machine-readable output (v3_info)\n"
+                 "  --help       show this help\n"
+                 "  --version    show the release\n",
                  c.name, c.synopsis, c.description);
 }
 
@@ -100,6 +107,9 @@ int main(int argc, char** argv) {
         std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") {
             usage(*command, stdout);
+            return kExitOk;
+        } else if (arg == "--version") {
+            std::fputs(v3ctl::versionText(command->name).c_str(), stdout);
             return kExitOk;
         } else if (arg == "--json") {
             call.json = true;

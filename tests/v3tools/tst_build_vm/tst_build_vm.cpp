@@ -165,7 +165,7 @@ private slots:
     void helpDescribesUsage() {
         Run run = runBuildVm({"--help"});
         QCOMPARE(run.exitCode, 0);
-        QVERIFY(run.out.contains("usage: build_vm CONFIG.xml -o IMAGE"));
+        QVERIFY(run.out.contains("Usage: build_vm CONFIG.xml -o IMAGE"));
         QVERIFY(run.out.contains("build_vm --check IMAGE"));
         QVERIFY(run.err.isEmpty());
     }
