@@ -41,6 +41,11 @@ v3_svm_vmrun:
 	mov 8(%rsp), %rax
 	vmload %rax
 	vmrun %rax
+	/* Where #VMEXIT returns: the RIP the CPU keeps in the host save area.
+	 * Exported so a guest state carrying it is recognised (see
+	 * SvmVcore::handle_exit). */
+	.globl v3_svm_vmrun_return
+v3_svm_vmrun_return:
 	vmsave %rax
 
 	mov 16(%rsp), %rax

@@ -147,11 +147,17 @@ u8 Pic8259A::read_port(u16 port) {
 void Pic8259A::write_port(u16 port, u8 value) {
     switch (port) {
     case kMasterPorts:
-    case kMasterPorts + 1:
+    case kMasterPorts + 1: {
+        u32 unmatched = master_.unmatched_eois();
         master_.write(port & 1, value);
+        if (master_.unmatched_eois() != unmatched && unmatched < kUnmatchedEoisLogged)
+            V3_INFO("v3vee: VM %s: 8259A master: specific EOI 0x%02x for a level not in "
+                    "service (ISR 0x%02x): the guest ended one interrupt twice\n",
+                    vm_.name_cstr(), value, master_.isr());
         // ICW1 resets the master's edge sense; the cascade input is re-driven.
         update_cascade();
         break;
+    }
     case kSlavePorts:
     case kSlavePorts + 1:
         slave_.write(port & 1, value);

@@ -54,6 +54,9 @@ private:
 
     static constexpr unsigned kCascadeLine = 2;
 
+    // Unmatched EOIs are logged this many times per VM (see
+    // Pic8259Chip::unmatched_eois); a guest cannot flood the log.
+    static constexpr u32 kUnmatchedEoisLogged = 8;
     Vm& vm_;
     bool has_elcr_;
     bool warned_irq2_ = false;

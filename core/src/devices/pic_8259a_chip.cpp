@@ -165,6 +165,8 @@ void Pic8259Chip::write_ocw2(u8 value) {
     case 2: // no operation
         break;
     case 3: // specific EOI
+        if (!(isr_ & line_bit(level)) && !(icw4_ & kIcw4Aeoi))
+            ++unmatched_eois_;
         isr_ &= u8(~line_bit(level));
         break;
     case 4: // set rotate in automatic EOI mode

@@ -43,6 +43,9 @@ public:
     u8 vector_base() const { return vector_base_; }
     u8 irr() const { return irr_; }
     u8 isr() const { return isr_; }
+    // Specific EOIs for a level that was not in service: a guest that ends
+    // an interrupt twice, i.e. that was delivered one acknowledge twice.
+    u32 unmatched_eois() const { return unmatched_eois_; }
     u8 imr() const { return imr_; }
     // Single mode (ICW1 SNGL) or cascade mode with a slave on `line` (ICW3).
     bool has_slave_on(unsigned line) const;
@@ -71,6 +74,7 @@ private:
 
     u8 irr_ = 0;
     u8 isr_ = 0;
+    u32 unmatched_eois_ = 0;
     u8 imr_;
     u8 input_levels_ = 0;
     u8 elcr_ = 0;

@@ -99,6 +99,10 @@ void VmRuntime::run_core(svm::SvmVcore& core) {
         core.enter(); // the world switch runs without the lock
         DeviceLock lock(vm_);
         auto handled = core.handle_exit();
+        // However the exit failed the VM (an error here, or a handler's own
+        // fail-stop), the exits that led there go to the log.
+        if (handled.is_error() || vm_.state() == VmState::Error)
+            core.log_recent_exits();
         if (handled.is_error()) {
             if (vm_.state() == VmState::Running) {
                 char state[160];

@@ -4,9 +4,11 @@
 #include "arch/svm/svm_vcore.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_model.h"
+#include "arch/x86/msr.h"
 #include "decode/emulator.h"
 #include "decode/page_walk.h"
 #include "lib/format.h"
+#include "lib/host.h"
 #include "lib/log.h"
 #include "vm/vm.h"
 
@@ -26,7 +28,23 @@ u64 size_mask(u8 size) {
 Result<void> SvmVcore::handle_exit() {
     VmcbControl& c = vmcb_->control;
     u64 code = c.exit_code;
-    recent_exits_[exits_seen_++ % kRecentExits] = code;
+    ExitRecord& record = recent_exits_[exits_seen_++ % kRecentExits];
+    record = entry_;
+    record.code = code;
+    record.info1 = c.exit_info1;
+    record.info2 = c.exit_info2;
+    record.exit_int_info = c.exit_int_info;
+    record.rip = vmcb_->save.rip;
+    record.rflags = vmcb_->save.rflags;
+    record.interrupt_shadow = c.interrupt_shadow;
+    // A guest state whose RIP is the host's VMRUN return address is the
+    // host's own state, saved into this VMCB by the CPU (seen under QEMU's
+    // emulated SVM on the first VM after the sandbox booted). Entering it
+    // would run host code as the guest: stop the VM instead.
+    if (vmcb_->save.rip == u64(reinterpret_cast<uptr>(v3_svm_vmrun_return)))
+        return make_error(Errno::Fault,
+                          "the guest state in the VMCB is the host's (RIP is the host's VMRUN "
+                          "return address): the CPU saved host state into this VMCB");
     switch (code) {
     case kExitIntr:
     case kExitNmi:
@@ -103,8 +121,31 @@ void SvmVcore::describe_state(char* out, usize size) const {
                (unsigned long long)s.cr4, (unsigned long long)(s.efer & ~x86::kEferSvme));
     usize count = exits_seen_ < kRecentExits ? exits_seen_ : kRecentExits;
     for (usize i = 0; i < count && n < size; ++i) {
-        u64 code = recent_exits_[(exits_seen_ - count + i) % kRecentExits];
+        u64 code = recent_exits_[(exits_seen_ - count + i) % kRecentExits].code;
         n += format(out + n, size - n, "%s%s", i ? "," : " ", exit_name(code));
+    }
+}
+
+void SvmVcore::log_recent_exits() const {
+    auto hsave_msr = x86::read_msr(x86::kMsrVmHsavePa);
+    u64 hsave = hsave_msr.is_error() ? ~u64(0) : hsave_msr.value();
+    V3_ERROR("v3vee: VM %s core %u: VMCB 0x%llx, host state area 0x%llx, on host cpu %u whose "
+             "VM_HSAVE_PA is 0x%llx; guest CR3 0x%llx; last exits, oldest first:\n",
+             vm_.name_cstr(), id_, (unsigned long long)vmcb_pa_, (unsigned long long)host_area_pa_,
+             host().current_cpu(), (unsigned long long)hsave, (unsigned long long)vmcb_->save.cr3);
+    usize count = exits_seen_ < kRecentExits ? exits_seen_ : kRecentExits;
+    for (usize i = 0; i < count; ++i) {
+        usize number = exits_seen_ - count + i;
+        const ExitRecord& r = recent_exits_[number % kRecentExits];
+        V3_ERROR("v3vee: VM %s core %u exit %llu: entered at RIP 0x%llx injecting 0x%llx%s; "
+                 "exit %s info1 0x%llx info2 0x%llx EXITINTINFO 0x%llx RIP 0x%llx RFLAGS 0x%llx "
+                 "(IF %d) shadow %llu\n",
+                 vm_.name_cstr(), id_, (unsigned long long)number, (unsigned long long)r.entry_rip,
+                 (unsigned long long)r.injected, r.window_requested ? " + interrupt window" : "",
+                 exit_name(r.code), (unsigned long long)r.info1, (unsigned long long)r.info2,
+                 (unsigned long long)r.exit_int_info, (unsigned long long)r.rip,
+                 (unsigned long long)r.rflags, int((r.rflags & x86::kRflagsIf) != 0),
+                 (unsigned long long)(r.interrupt_shadow & 1));
     }
 }
 

@@ -191,6 +191,11 @@ void SvmVcore::enter() {
     c.tlb_control = 1; // flush: ASIDs are not managed per VM yet
     c.clean_bits = 0;
     c.next_rip = 0; // so a stale value is never taken for this exit's
+    // Recorded now: the CPU consumes EVENTINJ and V_IRQ on the way in.
+    entry_ = ExitRecord{};
+    entry_.injected = c.event_inject;
+    entry_.window_requested = c.virtual_interrupt & kVirqPending;
+    entry_.entry_rip = vmcb_->save.rip;
 
     host().fpu_begin();
     fxrstor(fpu_);

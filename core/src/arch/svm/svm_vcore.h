@@ -58,6 +58,10 @@ public:
     // For a fail-stop reason: RIP, control registers, EFER and the last
     // exits (oldest first), e.g. "RIP 0x1000 CR0 0x11 ... exits IOIO,HLT".
     void describe_state(char* out, usize size) const;
+    // Logs the last exits, oldest first, with what each entry injected and
+    // what the exit reported (exit info, EXITINTINFO, RFLAGS, interrupt
+    // shadow): what a fail-stop such as a triple fault needs to be explained.
+    void log_recent_exits() const;
 
     // Moves the guest's TSC back by `host_cycles` (time the VM spent paused,
     // which the guest must not see pass).
@@ -97,9 +101,23 @@ private:
     GuestGprs gprs_{};
     alignas(16) u8 fpu_[512] = {}; // FXSAVE image of the guest's x87/SSE state
     x86::ModelMsrState model_msrs_;
-    static constexpr usize kRecentExits = 4;
-    u64 recent_exits_[kRecentExits] = {};
+    // One entry/exit pair as log_recent_exits() reports it.
+    struct ExitRecord {
+        u64 code = 0;
+        u64 info1 = 0;
+        u64 info2 = 0;
+        u64 exit_int_info = 0;         // the event whose delivery this exit interrupted
+        u64 injected = 0;              // EVENTINJ on the entry before this exit
+        bool window_requested = false; // V_IRQ + VINTR intercept on that entry
+        u64 entry_rip = 0;
+        u64 rip = 0; // at the exit
+        u64 rflags = 0;
+        u64 interrupt_shadow = 0;
+    };
+    static constexpr usize kRecentExits = 8;
+    ExitRecord recent_exits_[kRecentExits] = {};
     usize exits_seen_ = 0;
+    ExitRecord entry_; // what enter() is about to ask the CPU for
     bool halted_ = false;
     bool nrip_save_ = false;
     ExitStats stats_;

@@ -21,3 +21,7 @@ static_assert(__builtin_offsetof(GuestGprs, r15) == 0x68);
 // VMLOAD + VMRUN + VMSAVE the guest at vmcb_pa, store its GPRs, VMLOAD the
 // host state back. Called with GIF clear.
 extern "C" void v3_svm_vmrun(v3::u64 vmcb_pa, v3::u64 host_vmcb_pa, v3::svm::GuestGprs* gprs);
+
+// The instruction after VMRUN in v3_svm_vmrun: the host RIP #VMEXIT resumes
+// at, which a guest's own state can never legitimately hold.
+extern "C" const char v3_svm_vmrun_return[];
