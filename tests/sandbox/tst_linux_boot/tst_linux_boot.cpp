@@ -12,6 +12,17 @@
 
 namespace {
 
+// The sandbox for a Linux guest runs on one virtual CPU. With two, about one
+// first VM in ten after the sandbox boots came back from a VMRUN with the
+// host's own state saved as the guest's (3 of 31; 0 of 13 later VMs; 0 of 30
+// with one CPU): by every sign a race in QEMU 7.2's multi-threaded TCG
+// emulation of VMRUN, not in the VMM, which now fail-stops such a VM with a
+// reason instead of running host code as a guest (see the README's Linux
+// section). The guest is single-core either way.
+QStringList linuxSandbox(const QString& image) {
+    return {"--smp", "1", "--file", image + ":/root/linux.img"};
+}
+
 // The shell commands the test types, and the marker lines around their
 // answers (the echoed command line starts with the prompt, so a line that
 // is exactly the marker is the command's output).
@@ -112,7 +123,7 @@ v3_free 0 && echo "@freed yes"
 echo "@clean $(clean_log)"
 dmesg | grep v3vee | tail -n 20
 )SH",
-                                    {"--file", image_ + ":/root/linux.img"}, 600);
+                                    linuxSandbox(image_), 600);
         // Kept for people reading it: what Linux still complains about.
         QFile log(testpaths::outputDir() + "/linux_boot_console.txt");
         if (log.open(QIODevice::WriteOnly))
@@ -153,7 +164,7 @@ wait $stream
 v3_free 0 && echo "@freed yes"
 echo "@clean $(clean_log)"
 )SH",
-                                    {"--file", image_ + ":/root/linux.img"}, 600);
+                                    linuxSandbox(image_), 600);
         QVERIFY2(r.exitCode == 0, qPrintable(r.errors + r.output));
         auto m = markers(r.output);
         QVERIFY2(m["ready"] == "yes", qPrintable(r.output));
