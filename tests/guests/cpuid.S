@@ -4,17 +4,12 @@
  * The #GP comes from RDMSR of an MSR that does not exist; the handler skips
  * the instruction. Exits with status 0. */
 #include "common.inc"
-    .set GP_COUNT, 0x504
     .code16
     .text
 start:
     setup_segments
     init_com1
-    xor %ax, %ax
-    mov %ax, %es
-    movw $gp_handler, %es:(13 * 4)
-    movw $0xf000, %es:(13 * 4 + 2)
-    movw $0, %es:GP_COUNT
+    install_gp_counter
 
     mov $vendor, %si
     call puts
@@ -76,19 +71,7 @@ start:
     call puts
     exit_with 0
 
-gp_handler:              /* #GP has no error code in real mode */
-    push %bp
-    mov %sp, %bp
-    addw $2, 2(%bp)      /* skip the 2-byte RDMSR */
-    push %ds
-    push %ax
-    xor %ax, %ax
-    mov %ax, %ds
-    incw (GP_COUNT)
-    pop %ax
-    pop %ds
-    pop %bp
-    iret
+    define_gp_counter
 
     define_puts
     define_print_hex8
