@@ -127,6 +127,11 @@ void FrameReader::dropFront(size_t n) {
     }
 }
 
+bool FrameReader::startsWithHeader(std::string_view bytes) {
+    return bytes.size() >= kHeaderSize && std::memcmp(bytes.data(), kMagicBytes, 4) == 0 &&
+           getU32(bytes.data() + kHeaderCrcAt) == crc32(bytes.data(), kHeaderCrcAt);
+}
+
 void FrameReader::abandonPartial() {
     if (discard_ > 0) {
         discard_ = 0;

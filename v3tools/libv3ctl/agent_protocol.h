@@ -114,6 +114,10 @@ public:
     // inside the abandoned one is still found.
     void abandonPartial();
 
+    // True if `bytes` begins with a complete frame header whose magic and
+    // checksum are right: the first bytes a new client sends.
+    static bool startsWithHeader(std::string_view bytes);
+
 private:
     Event error(Problem problem, std::string message, uint32_t requestId = 0);
     void dropFront(size_t n);

@@ -141,11 +141,26 @@ std::string AgentSession::run() {
 
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = ::read(inFd_, buffer, sizeof buffer);
-            if (n == 0)
-                return "the client closed the connection";
+            if (n == 0) {
+                if (!options_.awaitPeer || !options_.awaitPeer())
+                    return "the client closed the connection";
+                peerReturned_ = true;
+                continue;
+            }
             if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
                 return std::string("reading from the client failed: ") + std::strerror(errno);
             if (n > 0) {
+                // A client that vanished mid-frame left a frame in progress;
+                // a new connection starts with a header (its HELLO), while a
+                // frame that merely straddled a late hang-up notice goes on
+                // with payload.
+                if (peerReturned_ && reader_.hasPartial() &&
+                    FrameReader::startsWithHeader(std::string_view(buffer, size_t(n)))) {
+                    log("abandoning " + std::to_string(reader_.buffered()) +
+                        " bytes of an unfinished frame: a new client started");
+                    reader_.abandonPartial();
+                }
+                peerReturned_ = false;
                 reader_.feed(buffer, size_t(n));
                 lastInput_ = std::chrono::steady_clock::now();
             }

@@ -35,6 +35,15 @@ struct SessionOptions {
     // this many milliseconds without input, a frame in progress is abandoned
     // (0: never, for sockets and pipes where a disconnect is visible).
     int idleResyncMs = 0;
+    // For a transport whose peer comes and goes while the descriptor stays
+    // open (a virtio-serial port: each client is one connection to QEMU's
+    // socket). read() then reports end-of-file while nobody is connected;
+    // instead of ending, the session calls this, which returns true once a
+    // peer may be back (false ends the session). Sessions are delimited by
+    // HELLO and BYE only: the port's connected state reaches the guest on a
+    // different queue than the data, late, so a session cut at a reported
+    // hang-up could swallow the next client's first bytes.
+    std::function<bool()> awaitPeer;
     // Largest request reassembled from several frames, counting every
     // upload in progress at once (V3_IMAGE_MAX plus room for the fields).
     uint64_t maxRequest = kMaxRequest;
@@ -51,7 +60,8 @@ public:
     AgentSession(const AgentSession&) = delete;
     AgentSession& operator=(const AgentSession&) = delete;
 
-    // Serves until the input ends or the output fails; returns why.
+    // Serves until the input ends (see awaitPeer) or the output fails;
+    // returns why.
     std::string run();
 
 private:
@@ -86,6 +96,7 @@ private:
     size_t outputStart_ = 0; // written prefix of output_.front()
     size_t outputBytes_ = 0;
     bool helloSeen_ = false;
+    bool peerReturned_ = false; // awaitPeer() returned since the last input
     std::map<uint32_t, std::unique_ptr<Channel>> channels_;
     uint32_t nextChannel_ = 1;
     std::map<uint32_t, PartialRequest> partial_;

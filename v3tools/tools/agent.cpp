@@ -61,9 +61,14 @@ void makeRaw(int fd) {
 // run is one connection). While nobody is connected, poll() reports POLLHUP
 // and read() returns 0, so the agent cannot simply block; the driver sends
 // SIGIO when the host connects, which ends the wait at once (a 1 s timeout
-// covers a missed signal). Each connection gets a fresh session.
+// covers a missed signal). One session serves every connection in turn:
+// clients start theirs with HELLO and end it with BYE. Ending a session at
+// a hang-up would be wrong, because the guest learns of hang-ups and
+// reconnections on the port's control queue, after the data: a hang-up
+// noticed late falls inside the next client's session, and what it had sent
+// by then would be lost.
 int servePort(const Invocation& call, v3ctl::HostConnection& host,
-              const v3ctl::agent::SessionOptions& options) {
+              v3ctl::agent::SessionOptions options) {
     const std::string& path = call.args[1];
     v3ctl::UniqueFd port(::open(path.c_str(), O_RDWR | O_CLOEXEC));
     if (!port.valid())
@@ -74,25 +79,22 @@ int servePort(const Invocation& call, v3ctl::HostConnection& host,
     sigprocmask(SIG_BLOCK, &io, nullptr);
     ::fcntl(port.get(), F_SETOWN, ::getpid());
     ::fcntl(port.get(), F_SETFL, ::fcntl(port.get(), F_GETFL) | O_ASYNC);
-    logLine("serving on " + path);
-    for (;;) {
-        pollfd p{port.get(), POLLIN, 0};
-        if (::poll(&p, 1, 0) < 0 && errno != EINTR)
-            return report(call, v3ctl::errnoError(errno, "cannot poll " + path));
-        if (p.revents & POLLHUP) {
-            // Nobody there. Bytes still queued are a departed client's.
-            char stale[4096];
-            v3ctl::setNonBlocking(port.get());
-            while (::read(port.get(), stale, sizeof stale) > 0) {
-            }
+    const int fd = port.get();
+    options.awaitPeer = [fd, io]() {
+        for (;;) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 0) < 0 && errno != EINTR)
+                return false;
+            if (!(p.revents & POLLHUP) || (p.revents & POLLIN))
+                return true;
             const timespec second{1, 0};
             sigtimedwait(&io, nullptr, &second);
-            continue;
         }
-        v3ctl::agent::AgentSession session(host, port.get(), port.get(), options);
-        std::string why = session.run();
-        if (why != "the client closed the connection")
-            logLine(why);
+    };
+    logLine("serving on " + path);
+    for (;;) {
+        v3ctl::agent::AgentSession session(host, fd, fd, options);
+        logLine(session.run());
     }
 }
 

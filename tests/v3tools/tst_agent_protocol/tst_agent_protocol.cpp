@@ -19,6 +19,8 @@
 #include <QtTest>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <sys/socket.h>
 #include <thread>
@@ -104,6 +106,88 @@ struct ServedFake {
     std::thread thread;
     std::string ended;
     std::mutex logMutex;
+    std::vector<std::string> log;
+};
+
+// An AgentSession serving a FakeHost the way v3agent serves a virtio-serial
+// port: one descriptor whose peer comes and goes. Each connection is a
+// socketpair; when the client hangs up, the session's awaitPeer() waits for
+// the test to connect the next client, which the descriptor then reaches
+// (dup2 onto the same number, as the port keeps its descriptor).
+struct ServedPort {
+    ServedPort() {
+        int pair[2];
+        QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+        client = pair[0];
+        agentFd = pair[1];
+        SessionOptions options;
+        options.description = "fake port agent";
+        options.log = [this](const std::string& m) {
+            std::lock_guard lock(mutex);
+            log.push_back(m);
+        };
+        options.awaitPeer = [this] {
+            std::unique_lock lock(mutex);
+            ++hangUps;
+            changed.notify_all();
+            changed.wait(lock, [this] { return nextAgentEnd >= 0 || closing; });
+            if (closing)
+                return false;
+            ::dup2(nextAgentEnd, agentFd);
+            ::close(nextAgentEnd);
+            nextAgentEnd = -1;
+            return true;
+        };
+        thread = std::thread([this, options] {
+            AgentSession session(host, agentFd, agentFd, options);
+            ended = session.run();
+        });
+    }
+    ~ServedPort() {
+        {
+            std::lock_guard lock(mutex);
+            closing = true;
+            changed.notify_all();
+        }
+        if (client >= 0)
+            ::close(client);
+        if (thread.joinable())
+            thread.join();
+        ::close(agentFd);
+    }
+    // The client hangs up and the next one connects; the session reaches
+    // it when it notices the hang-up. Returns the new client's descriptor.
+    int reconnect() {
+        ::close(client);
+        client = -1;
+        int pair[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+            return -1;
+        std::lock_guard lock(mutex);
+        client = pair[0];
+        nextAgentEnd = pair[1];
+        changed.notify_all();
+        return client;
+    }
+    bool waitForHangUp(int count) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, std::chrono::seconds(5), [&] { return hangUps >= count; });
+    }
+    std::vector<std::string> logLines() {
+        std::lock_guard lock(mutex);
+        return log;
+    }
+
+    FakeHost host;
+    int client = -1;
+    int agentFd = -1;
+    int nextAgentEnd = -1;
+    int hangUps = 0;
+    bool closing = false;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::thread thread;
+    std::string ended;
     std::vector<std::string> log;
 };
 
@@ -554,6 +638,72 @@ private slots:
         bool logged = false;
         for (const std::string& line : served.logLines())
             logged |= line.find("abandoning") != std::string::npos;
+        QVERIFY(logged);
+    }
+
+    // v3agent on a virtio-serial port learns of hang-ups on the port's
+    // control queue, after the data: a hang-up may be noticed when the next
+    // client has already said HELLO. The session goes on across it, so that
+    // client's next request is answered (a session cut there would refuse it
+    // as "before HELLO", or drop it).
+    void sessionOnAPortOutlivesAHangUpNoticedLate() {
+        ServedPort served;
+        {
+            wire::Receiver in(served.client);
+            QVERIFY(wire::writeAll(served.client, wire::hello(100)));
+            QCOMPARE(in.next().type, FrameType::Welcome);
+        }
+        const int next = served.reconnect();
+        QVERIFY(next >= 0);
+        QVERIFY(served.waitForHangUp(1));
+        wire::Receiver in(next);
+        FieldWriter list;
+        list.u32(Tag::Op, uint32_t(Op::ListGuests));
+        QVERIFY(wire::writeAll(next, wire::request(101, list)));
+        Frame answer = in.next();
+        QVERIFY2(answer.type == FrameType::Response, errorMessage(answer).c_str());
+        QCOMPARE(answer.requestId, 101u);
+    }
+
+    // A frame the hang-up notice fell into the middle of is completed by
+    // what follows; a frame its sender abandoned (the next connection starts
+    // with a header) gives way to the next client's HELLO at once.
+    void framesAcrossAHangUpOnAPortAreKeptOrAbandonedByWhatFollows() {
+        ServedPort served;
+        FieldWriter list;
+        list.u32(Tag::Op, uint32_t(Op::ListGuests));
+        const std::string straddling = wire::request(201, list);
+        {
+            wire::Receiver in(served.client);
+            QVERIFY(wire::writeAll(served.client, wire::hello(200)));
+            QCOMPARE(in.next().type, FrameType::Welcome);
+            QVERIFY(wire::writeAll(served.client, straddling.substr(0, 20)));
+        }
+        int next = served.reconnect();
+        QVERIFY(next >= 0);
+        QVERIFY(served.waitForHangUp(1));
+        {
+            wire::Receiver in(next);
+            QVERIFY(wire::writeAll(next, straddling.substr(20)));
+            Frame answer = in.next();
+            QVERIFY2(answer.type == FrameType::Response, errorMessage(answer).c_str());
+            QCOMPARE(answer.requestId, 201u);
+            // Now a client vanishes mid-frame (an upload cut short).
+            const std::string upload = encodeFrame(FrameType::Request, 0, 0, 202, bytesOf(5000, 7));
+            QVERIFY(wire::writeAll(next, upload.substr(0, 1500)));
+            QTest::qWait(20);
+        }
+        next = served.reconnect();
+        QVERIFY(next >= 0);
+        QVERIFY(served.waitForHangUp(2));
+        wire::Receiver in(next);
+        QVERIFY(wire::writeAll(next, wire::hello(300)));
+        Frame welcome = in.next(3000);
+        QCOMPARE(welcome.type, FrameType::Welcome);
+        QCOMPARE(welcome.requestId, 300u);
+        bool logged = false;
+        for (const std::string& line : served.logLines())
+            logged |= line.find("a new client started") != std::string::npos;
         QVERIFY(logged);
     }
 
