@@ -206,7 +206,8 @@ echo "@kmsg_clean $(if grep -E 'WARNING|BUG|Oops|Call Trace|general protection|K
         QCOMPARE(m["core_threads"], QString("0"));
         const QString counters = "allocations before/after " + m["allocations"] + ", pages " +
                                  m["pages"] + ", 2 s later " + m["counters_later"] +
-                                 "; files open on the module " + m["fds_left"];
+                                 "; files open on the module " + m["fds_left"] +
+                                 "; VMs still listed " + m["listed"];
         const QStringList allocations = m["allocations"].split(' ');
         QVERIFY2(allocations.size() == 2 && allocations[0] == allocations[1], qPrintable(counters));
         const QStringList pages = m["pages"].split(' ');
