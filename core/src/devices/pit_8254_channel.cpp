@@ -395,7 +395,11 @@ void PitChannel::apply_boundary() {
     cr_pending_ = false;
     epoch_ = boundary_;
     epoch_value_ = count_value();
-    phase_offset_ = (mode() == 3 && boundary_starts_low_) ? (epoch_value_ + 1) / 2 : 0;
+    // Mode 3 reloads at a half-period end: the new period starts its low
+    // half, (N+1)/2 clocks in. A count of 1 has no low half, so its period
+    // starts over (the offset is kept below N, as load() requires).
+    phase_offset_ =
+        (mode() == 3 && boundary_starts_low_) ? ((epoch_value_ + 1) / 2) % epoch_value_ : 0;
 }
 
 Result<void> PitChannel::save(chkpt::Writer& w) const {

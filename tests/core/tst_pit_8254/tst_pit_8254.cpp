@@ -133,6 +133,7 @@ private slots:
     void controlPortReadsOpenBus();
     void saveAndLoadMidCount();
     void loadRejectsBadSnapshots();
+    void mode3CountOfOneSavesALoadableSnapshot();
     void secondPitCannotClaimThePorts();
 };
 
@@ -767,6 +768,33 @@ void TestPit8254::loadRejectsBadSnapshots() {
     QCOMPARE(b->in(kPortB)&0x0f, 0x00u);
     to_tick(*b, 2001);
     QCOMPARE(latched_count(*b, 0), 300u);
+}
+
+// Found by fuzz_devices: mode 3 taking a new count of 1 at a half-period end
+// saved a phase its own load() refused. The snapshot loads, and both PITs go
+// on alike.
+void TestPit8254::mode3CountOfOneSavesALoadableSnapshot() {
+    auto a = make_pit_vm();
+    QVERIFY(a->out(kPortB, 0x01));
+    QVERIFY(a->out(kControl, 0xb6));
+    write_count16(*a, kCounter2, 5); // high 3 clocks, low 2
+    to_tick(*a, 2);
+    write_count16(*a, kCounter2, 1); // taken at the end of the high half
+    to_tick(*a, 10);
+
+    Vector<u8> bytes;
+    chkpt::Writer writer(bytes);
+    QVERIFY(!a->vm->devices().save(writer).is_error());
+    auto b = make_pit_vm();
+    chkpt::Reader reader(bytes.begin(), bytes.size());
+    auto loaded = b->vm->devices().load(reader);
+    QVERIFY2(!loaded.is_error(), loaded.is_error() ? loaded.error().message : "");
+    for (u64 tick = 11; tick < 20; ++tick) {
+        to_tick(*a, tick);
+        to_tick(*b, tick);
+        QCOMPARE(out2(*b), out2(*a));
+        QCOMPARE(latched_count(*b, 2), latched_count(*a, 2));
+    }
 }
 
 void TestPit8254::secondPitCannotClaimThePorts() {
