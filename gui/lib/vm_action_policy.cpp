@@ -1,31 +1,62 @@
 #include "vm_action_policy.h"
 
+#include "operations.h"
+
 #include <QCoreApplication>
+
+#include <optional>
+
+namespace {
+
+// The host's state for the window's status (none: not on the host). The
+// one adapter between the two, so the operation table's rule is read as is.
+std::optional<v3ctl::VmState> hostState(VmStatus status) {
+    switch (status) {
+    case VmStatus::Inactive:
+        return std::nullopt;
+    case VmStatus::Created:
+        return v3ctl::VmState::Created;
+    case VmStatus::Running:
+        return v3ctl::VmState::Running;
+    case VmStatus::Paused:
+        return v3ctl::VmState::Paused;
+    case VmStatus::Stopped:
+        return v3ctl::VmState::Stopped;
+    case VmStatus::Error:
+        return v3ctl::VmState::Error;
+    case VmStatus::Unknown:
+        break;
+    }
+    return v3ctl::VmState::Unknown;
+}
+
+// Whether the host would take Op for this VM: the table's states column.
+template <typename Op> bool hostAllows(const VmEntry& vm) {
+    const std::optional<v3ctl::VmState> state = hostState(vm.status);
+    return vm.onHost() && state && v3ctl::ops::allows<Op>(*state);
+}
+
+} // namespace
 
 bool VmActionPolicy::isValid(VmAction action, const VmEntry* vm) {
     if (!vm)
         return false;
-    const VmStatus s = vm->status;
     switch (action) {
     case VmAction::Activate:
         // Inactive: create it on the host. Not in inventory: adopt it.
         return vm->group == VmGroup::Inactive || vm->group == VmGroup::NotInInventory;
     case VmAction::Start:
-        // The module launches a created VM, and a stopped one again.
-        return vm->onHost() && (s == VmStatus::Created || s == VmStatus::Stopped);
+        return hostAllows<v3ctl::ops::Launch>(*vm);
     case VmAction::Pause:
-        return vm->onHost() && s == VmStatus::Running;
+        return hostAllows<v3ctl::ops::Pause>(*vm);
     case VmAction::Continue:
-        return vm->onHost() && s == VmStatus::Paused;
+        return hostAllows<v3ctl::ops::Resume>(*vm);
     case VmAction::Stop:
-        return vm->onHost() &&
-               (s == VmStatus::Running || s == VmStatus::Paused || s == VmStatus::Unknown);
+        return hostAllows<v3ctl::ops::Stop>(*vm);
     case VmAction::Delete:
         return deleteRefusal(*vm).isEmpty();
     case VmAction::OpenConsole:
-        return vm->onHost() && vm->index >= 0 &&
-               (s == VmStatus::Running || s == VmStatus::Paused || s == VmStatus::Created ||
-                s == VmStatus::Unknown);
+        return vm->index >= 0 && hostAllows<v3ctl::ops::OpenStream>(*vm);
     }
     return false;
 }
