@@ -243,6 +243,37 @@ private slots:
                              "sandbox: No such device"));
     }
 
+    // The operation table: one name per agent code, the states column, and
+    // a connection that implements nothing refusing each row by its words.
+    void operationTableNamesCodesAndStates() {
+        for (uint32_t code = 1; code <= ops::kLastCode; ++code)
+            QVERIFY2(ops::nameOfCode(code), qPrintable(QString::number(code)));
+        QVERIFY(!ops::nameOfCode(0));
+        QVERIFY(!ops::nameOfCode(ops::kLastCode + 1));
+        QCOMPARE(std::string(ops::nameOfCode(ops::Resume::code)), std::string("continue"));
+
+        QVERIFY(ops::allows<ops::Launch>(VmState::Created));
+        QVERIFY(!ops::allows<ops::Launch>(VmState::Running));
+        QVERIFY(ops::allows<ops::Pause>(VmState::Running));
+        QVERIFY(!ops::allows<ops::Pause>(VmState::Paused));
+        QVERIFY(ops::allows<ops::Resume>(VmState::Paused));
+        QVERIFY(ops::allows<ops::Stop>(VmState::Paused));
+        QVERIFY(!ops::allows<ops::Stop>(VmState::Created));
+        QVERIFY(ops::allows<ops::FreeGuest>(VmState::Error));
+
+        struct Bare : HostConnection {
+            std::string uri() const override { return "bare"; }
+            std::string displayName() const override { return "bare"; }
+        } bare;
+        auto launched = bare.launch(0);
+        QVERIFY(!launched.ok());
+        QCOMPARE(launched.error().errnum, ENOSYS);
+        QCOMPARE(launched.error().message,
+                 std::string("launching a VM is not available over the 'bare' connection yet; run "
+                             "the v3 tools inside the host instead"));
+        QCOMPARE(bare.kernelLog(0).error().errnum, ENOSYS);
+    }
+
     void sandboxHostNoticesAReusedSandbox() {
         QTemporaryDir dir;
         std::string kv = sampleInfo().toKeyValues();
