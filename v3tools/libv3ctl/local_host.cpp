@@ -299,7 +299,7 @@ Result<std::vector<GuestEntry>> LocalHost::listGuests() {
                           "is v3vee.ko loaded?");
     std::stringstream text;
     text << in.rdbuf();
-    return parseGuestList(text.str());
+    return parseGuestList(text.str()).guests;
 }
 
 Result<int> LocalHost::openStream(int index, const std::string& stream) {
