@@ -111,4 +111,29 @@ static inline int v3_vm_op_resets(unsigned int state, unsigned int op) {
     return op == V3_VM_OP_LAUNCH && state == V3_STATE_STOPPED;
 }
 
+#ifdef __cplusplus
+/* The same for C++ (the core, libv3ctl and what uses it): one scoped type
+ * each. Unknown and Inactive are never a VM's state in the module: they are
+ * what a client says of a VM whose state it could not learn (Unknown) or
+ * that the host does not have, not yet or no longer (Inactive). */
+namespace v3vee {
+enum class VmState : unsigned int {
+    Created = V3_STATE_CREATED,
+    Running = V3_STATE_RUNNING,
+    Paused = V3_STATE_PAUSED,
+    Stopped = V3_STATE_STOPPED,
+    Error = V3_STATE_ERROR,
+    Unknown = V3_STATE_COUNT,
+    Inactive,
+};
+enum class VmOperation : unsigned int {
+    Launch = V3_VM_OP_LAUNCH,
+    Pause = V3_VM_OP_PAUSE,
+    Continue = V3_VM_OP_CONTINUE,
+    Stop = V3_VM_OP_STOP,
+    Free = V3_VM_OP_FREE,
+};
+} // namespace v3vee
+#endif
+
 #endif /* V3VEE_LIFECYCLE_H */
