@@ -2,24 +2,39 @@
 
 #include <QCoreApplication>
 
+std::optional<v3ctl::VmOperation> VmActionPolicy::lifecycleOperation(VmAction action) {
+    switch (action) {
+    case VmAction::Start:
+        return v3ctl::VmOperation::Launch;
+    case VmAction::Pause:
+        return v3ctl::VmOperation::Pause;
+    case VmAction::Continue:
+        return v3ctl::VmOperation::Continue;
+    case VmAction::Stop:
+        return v3ctl::VmOperation::Stop;
+    case VmAction::Activate:
+    case VmAction::Delete:
+    case VmAction::OpenConsole:
+        break;
+    }
+    return std::nullopt;
+}
+
 bool VmActionPolicy::isValid(VmAction action, const VmEntry* vm) {
     if (!vm)
         return false;
     const VmStatus s = vm->status;
+    if (auto op = lifecycleOperation(action))
+        return vm->onHost() && v3ctl::allows(s, *op); // Start relaunches a stopped VM
     switch (action) {
     case VmAction::Activate:
         // Inactive: create it on the host. Not in inventory: adopt it.
         return vm->group == VmGroup::Inactive || vm->group == VmGroup::NotInInventory;
     case VmAction::Start:
-        // The module launches a created VM, and a stopped one again.
-        return vm->onHost() && (s == VmStatus::Created || s == VmStatus::Stopped);
     case VmAction::Pause:
-        return vm->onHost() && s == VmStatus::Running;
     case VmAction::Continue:
-        return vm->onHost() && s == VmStatus::Paused;
     case VmAction::Stop:
-        return vm->onHost() &&
-               (s == VmStatus::Running || s == VmStatus::Paused || s == VmStatus::Unknown);
+        break; // the lifecycle's, above
     case VmAction::Delete:
         return deleteRefusal(*vm).isEmpty();
     case VmAction::OpenConsole:
@@ -44,7 +59,9 @@ QList<VmAction> VmActionPolicy::validActions(const VmEntry* vm) {
 }
 
 QString VmActionPolicy::deleteRefusal(const VmEntry& vm) {
-    if (vm.onHost() && (vm.status == VmStatus::Running || vm.status == VmStatus::Paused))
+    // Deleting frees the VM on the host, which would stop a guest that may
+    // still run: the user stops it first, knowingly.
+    if (vm.onHost() && v3ctl::isLaunched(vm.status))
         return QCoreApplication::translate("VmActionPolicy", "%1 is %2: stop it before deleting it")
             .arg(vm.name, vmStatusName(vm.status));
     return {};

@@ -110,18 +110,16 @@ public:
         });
     }
     v3ctl::Result<v3ctl::Ok> launch(int index) override {
-        return to(index, "launching", {v3ctl::VmState::Created, v3ctl::VmState::Stopped},
-                  v3ctl::VmState::Running);
+        return to(index, "launching", v3ctl::VmOperation::Launch);
     }
     v3ctl::Result<v3ctl::Ok> pause(int index) override {
-        return to(index, "pausing", {v3ctl::VmState::Running}, v3ctl::VmState::Paused);
+        return to(index, "pausing", v3ctl::VmOperation::Pause);
     }
     v3ctl::Result<v3ctl::Ok> resume(int index) override {
-        return to(index, "continuing", {v3ctl::VmState::Paused}, v3ctl::VmState::Running);
+        return to(index, "continuing", v3ctl::VmOperation::Continue);
     }
     v3ctl::Result<v3ctl::Ok> stop(int index) override {
-        return to(index, "stopping", {v3ctl::VmState::Running, v3ctl::VmState::Paused},
-                  v3ctl::VmState::Stopped);
+        return to(index, "stopping", v3ctl::VmOperation::Stop);
     }
     v3ctl::Result<v3ctl::VmInfo> vmInfo(int index) override {
         if (!vmOpsSupported)
@@ -179,14 +177,13 @@ private:
             return *e;
         return v3ctl::Ok{};
     }
-    v3ctl::Result<v3ctl::Ok> to(int index, const char* what,
-                                std::initializer_list<v3ctl::VmState> from, v3ctl::VmState state) {
+    // The lifecycle's rule, as the module applies it.
+    v3ctl::Result<v3ctl::Ok> to(int index, const char* what, v3ctl::VmOperation op) {
         return change(index, what, [&](Vm& vm) -> std::optional<v3ctl::Error> {
-            for (auto s : from)
-                if (vm.state == s) {
-                    vm.state = state;
-                    return std::nullopt;
-                }
+            if (auto next = v3ctl::stateAfter(vm.state, op)) {
+                vm.state = *next;
+                return std::nullopt;
+            }
             return v3ctl::Error{EINVAL, std::string(what) + " /dev/v3-vm" + std::to_string(index) +
                                             ": Invalid argument (the VM is " +
                                             v3ctl::stateName(vm.state) + ")"};

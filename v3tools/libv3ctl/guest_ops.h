@@ -17,30 +17,15 @@ struct v3_vm_info;
 
 namespace v3ctl {
 
-// The one VM state type of userspace: the module's lifecycle states
-// (kmod/uapi/v3vee_lifecycle.h, same numbers) plus the two a client needs
-// besides. The inventory stores it by name, the window shows it.
-enum class VmState : uint32_t {
-    Created = V3_STATE_CREATED,
-    Running = V3_STATE_RUNNING,
-    Paused = V3_STATE_PAUSED,
-    Stopped = V3_STATE_STOPPED,
-    Error = V3_STATE_ERROR,
-    // The host lists the VM but could not say its state (a connection that
-    // cannot query VMs, say).
-    Unknown = V3_STATE_COUNT,
-    // The host does not have the VM: not created there yet, or freed.
-    Inactive,
-};
-
+// The one VM state type: the module's lifecycle states
+// (kmod/uapi/v3vee_lifecycle.h, same numbers) plus Unknown (the host lists
+// the VM but could not say its state, e.g. over a connection that cannot
+// query VMs) and Inactive (the host does not have the VM: not created there
+// yet, or freed). The core names the same type; the inventory stores it by
+// name, the window shows it.
+using VmState = v3vee::VmState;
 // The operations that change a VM's state, as the lifecycle names them.
-enum class VmOperation : uint32_t {
-    Launch = V3_VM_OP_LAUNCH,
-    Pause = V3_VM_OP_PAUSE,
-    Continue = V3_VM_OP_CONTINUE,
-    Stop = V3_VM_OP_STOP,
-    Free = V3_VM_OP_FREE,
-};
+using VmOperation = v3vee::VmOperation;
 inline constexpr VmOperation kVmOperations[] = {VmOperation::Launch, VmOperation::Pause,
                                                 VmOperation::Continue, VmOperation::Stop,
                                                 VmOperation::Free};
