@@ -228,6 +228,9 @@ Result<Result<VmRecord>> Inventory::insert(const NewVm& vm) {
     auto image = absolute_path(vm.image_path, vm.base_dir, "image path");
     if (!image)
         return refuse(EINVAL, image.error().message);
+    if (!storable(vm.state))
+        return refuse(EINVAL, "the state '" + std::string(state_name(vm.state)) +
+                                  "' is not one to record; say what the host reported");
     if (vm.state == VmState::Inactive && !vm.device_file.empty())
         return refuse(EINVAL, "an inactive VM has no device file (got '" + vm.device_file + "')");
     // Error may come with or without one (the host may never have had the VM).
@@ -342,6 +345,9 @@ Result<VmRecord> Inventory::set_state(const std::string& name, VmState state,
     const std::string from = std::string(state_name(vm.state));
     if (state == VmState::Error && reason.empty())
         return refusal(EINVAL, "cannot mark VM " + in_quotes(name) + " as error without a reason");
+    if (!storable(state))
+        return refusal(EINVAL, "cannot mark VM " + in_quotes(name) + " as " + to +
+                                   ": that is not a state to record");
     if (vm.state == VmState::Inactive && state != VmState::Error)
         return refusal(EINVAL, "cannot mark VM " + in_quotes(name) + " as " + to +
                                    ": it is inactive; activate it (record its device file) first");

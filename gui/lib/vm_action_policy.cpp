@@ -4,39 +4,33 @@
 
 #include <QCoreApplication>
 
-#include <optional>
-
 namespace {
 
-// The host's state for the window's status (none: not on the host). The
-// one adapter between the two, so the operation table's rule is read as is.
-std::optional<v3ctl::VmState> hostState(VmStatus status) {
-    switch (status) {
-    case VmStatus::Inactive:
-        return std::nullopt;
-    case VmStatus::Created:
-        return v3ctl::VmState::Created;
-    case VmStatus::Running:
-        return v3ctl::VmState::Running;
-    case VmStatus::Paused:
-        return v3ctl::VmState::Paused;
-    case VmStatus::Stopped:
-        return v3ctl::VmState::Stopped;
-    case VmStatus::Error:
-        return v3ctl::VmState::Error;
-    case VmStatus::Unknown:
-        break;
-    }
-    return v3ctl::VmState::Unknown;
-}
-
-// Whether the host would take Op for this VM: the table's states column.
+// Whether the host would take Op for this VM: the operation table's states
+// column (the lifecycle's rule for the lifecycle operations).
 template <typename Op> bool hostAllows(const VmEntry& vm) {
-    const std::optional<v3ctl::VmState> state = hostState(vm.status);
-    return vm.onHost() && state && v3ctl::ops::allows<Op>(*state);
+    return vm.onHost() && v3ctl::ops::allows<Op>(vm.status);
 }
 
 } // namespace
+
+std::optional<v3ctl::VmOperation> VmActionPolicy::lifecycleOperation(VmAction action) {
+    switch (action) {
+    case VmAction::Start:
+        return v3ctl::VmOperation::Launch;
+    case VmAction::Pause:
+        return v3ctl::VmOperation::Pause;
+    case VmAction::Continue:
+        return v3ctl::VmOperation::Continue;
+    case VmAction::Stop:
+        return v3ctl::VmOperation::Stop;
+    case VmAction::Activate:
+    case VmAction::Delete:
+    case VmAction::OpenConsole:
+        break;
+    }
+    return std::nullopt;
+}
 
 bool VmActionPolicy::isValid(VmAction action, const VmEntry* vm) {
     if (!vm)
@@ -45,7 +39,7 @@ bool VmActionPolicy::isValid(VmAction action, const VmEntry* vm) {
     case VmAction::Activate:
         // Inactive: create it on the host. Not in inventory: adopt it.
         return vm->group == VmGroup::Inactive || vm->group == VmGroup::NotInInventory;
-    case VmAction::Start:
+    case VmAction::Start: // relaunches a stopped VM
         return hostAllows<v3ctl::ops::Launch>(*vm);
     case VmAction::Pause:
         return hostAllows<v3ctl::ops::Pause>(*vm);
@@ -75,7 +69,9 @@ QList<VmAction> VmActionPolicy::validActions(const VmEntry* vm) {
 }
 
 QString VmActionPolicy::deleteRefusal(const VmEntry& vm) {
-    if (vm.onHost() && (vm.status == VmStatus::Running || vm.status == VmStatus::Paused))
+    // Deleting frees the VM on the host, which would stop a guest that may
+    // still run: the user stops it first, knowingly.
+    if (vm.onHost() && v3ctl::isLaunched(vm.status))
         return QCoreApplication::translate("VmActionPolicy", "%1 is %2: stop it before deleting it")
             .arg(vm.name, vmStatusName(vm.status));
     return {};

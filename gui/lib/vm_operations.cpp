@@ -1,6 +1,5 @@
 #include "vm_operations.h"
 #include "host_session.h"
-#include "vm_status_mapping.h"
 
 #include "host_connection.h"
 #include "inventory.h"
@@ -108,10 +107,10 @@ void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QSt
             record.host = hostKey.toStdString();
             record.config_path = configPath.toStdString();
             record.image_path = imagePath.toStdString();
-            auto state = inventoryState(vm.status);
-            record.state = state && *state != inventory::VmState::Inactive
-                               ? *state
-                               : inventory::VmState::Created;
+            // What the host reported; created when it could not say.
+            record.state = inventory::storable(vm.status) && vm.status != VmStatus::Inactive
+                               ? vm.status
+                               : VmStatus::Created;
             if (record.state == inventory::VmState::Error)
                 record.state_reason = vm.statusReason.isEmpty()
                                           ? std::string("reported by the host")

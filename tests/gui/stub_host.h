@@ -118,16 +118,16 @@ public:
         });
     }
     v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Launch op, const v3ctl::ops::VmArgs& a) {
-        return to(op, a.index, v3ctl::VmState::Running);
+        return to(op, a.index);
     }
     v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Pause op, const v3ctl::ops::VmArgs& a) {
-        return to(op, a.index, v3ctl::VmState::Paused);
+        return to(op, a.index);
     }
     v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Resume op, const v3ctl::ops::VmArgs& a) {
-        return to(op, a.index, v3ctl::VmState::Running);
+        return to(op, a.index);
     }
     v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Stop op, const v3ctl::ops::VmArgs& a) {
-        return to(op, a.index, v3ctl::VmState::Stopped);
+        return to(op, a.index);
     }
     v3ctl::Result<v3ctl::VmInfo> handle(v3ctl::ops::GetVmInfo, const v3ctl::ops::VmArgs& a) {
         const int index = a.index;
@@ -183,13 +183,13 @@ private:
             return *e;
         return v3ctl::Ok{};
     }
-    // A state change the table's rule allows from the VM's state, as the
-    // module refuses the others (EINVAL).
-    template <typename Op> v3ctl::Result<v3ctl::Ok> to(Op, int index, v3ctl::VmState state) {
+    // The lifecycle's rule for the row's operation, as the module applies
+    // it (the others are refused with EINVAL).
+    template <typename Op> v3ctl::Result<v3ctl::Ok> to(Op, int index) {
         const std::string what = std::string("cannot ") + Op::name;
         return change(index, what.c_str(), [&](Vm& vm) -> std::optional<v3ctl::Error> {
-            if (v3ctl::ops::allows<Op>(vm.state)) {
-                vm.state = state;
+            if (auto next = v3ctl::stateAfter(vm.state, Op::lifecycle)) {
+                vm.state = *next;
                 return std::nullopt;
             }
             return v3ctl::Error{EINVAL, what + " /dev/v3-vm" + std::to_string(index) +

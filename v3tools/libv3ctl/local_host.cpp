@@ -203,7 +203,7 @@ struct LocalOperations {
                               "is v3vee.ko loaded?");
         std::stringstream text;
         text << in.rdbuf();
-        return parseGuestList(text.str());
+        return parseGuestList(text.str()).guests;
     }
 
     Result<ops::StreamFd> handle(ops::OpenStream op, const ops::StreamArgs& a) {

@@ -55,7 +55,8 @@ struct StreamFd {
     int fd = -1;
 };
 
-// Which VM states allow an operation.
+// Which VM states allow an operation that is not one of the lifecycle's
+// (a lifecycle operation's row names it instead: `lifecycle`).
 class StateSet {
 public:
     constexpr StateSet() = default;
@@ -88,6 +89,7 @@ struct Tool {
 // --- the table ----------------------------------------------------------
 // code: the agent's op code (never reused). name: for messages ("cannot
 // launch ..."). doing: for refusals ("launching a VM is not available").
+// lifecycle or allowedIn: the states that allow it (see allows()).
 
 struct GetHostInfo {
     static constexpr uint32_t code = 1;
@@ -133,7 +135,7 @@ struct FreeGuest {
     using Value = Ok;
     static constexpr Device device = Device::Control;
     static constexpr unsigned long ioctl = V3_FREE_GUEST;
-    static constexpr StateSet allowedIn = StateSet::any(); // the module stops it first
+    static constexpr VmOperation lifecycle = VmOperation::Free; // the module stops it first
     static constexpr Tool tool{"v3_free",
                                "Free a VM (its index or /dev/v3-vmN), stopping it first."};
 };
@@ -146,8 +148,9 @@ struct Launch {
     using Value = Ok;
     static constexpr Device device = Device::Vm;
     static constexpr unsigned long ioctl = V3_VM_LAUNCH;
-    static constexpr StateSet allowedIn{VmState::Created, VmState::Stopped};
-    static constexpr Tool tool{"v3_launch", "Start a created VM."};
+    static constexpr VmOperation lifecycle = VmOperation::Launch; // a stopped VM: relaunch
+    static constexpr Tool tool{"v3_launch",
+                               "Start a created VM, or boot a stopped one again from the start."};
 };
 
 struct Pause {
@@ -158,7 +161,7 @@ struct Pause {
     using Value = Ok;
     static constexpr Device device = Device::Vm;
     static constexpr unsigned long ioctl = V3_VM_PAUSE;
-    static constexpr StateSet allowedIn{VmState::Running};
+    static constexpr VmOperation lifecycle = VmOperation::Pause;
     static constexpr Tool tool{"v3_pause", "Pause a running VM."};
 };
 
@@ -170,7 +173,7 @@ struct Resume {
     using Value = Ok;
     static constexpr Device device = Device::Vm;
     static constexpr unsigned long ioctl = V3_VM_CONTINUE;
-    static constexpr StateSet allowedIn{VmState::Paused};
+    static constexpr VmOperation lifecycle = VmOperation::Continue;
     static constexpr Tool tool{"v3_continue", "Continue a paused VM."};
 };
 
@@ -182,8 +185,7 @@ struct Stop {
     using Value = Ok;
     static constexpr Device device = Device::Vm;
     static constexpr unsigned long ioctl = V3_VM_STOP;
-    // Unknown: the state could not be read; the host decides.
-    static constexpr StateSet allowedIn{VmState::Running, VmState::Paused, VmState::Unknown};
+    static constexpr VmOperation lifecycle = VmOperation::Stop;
     static constexpr Tool tool{"v3_stop", "Stop a running or paused VM."};
 };
 
@@ -298,10 +300,14 @@ inline constexpr uint32_t kLastCode = lastCode(AllOperations{});
 // The name of the operation with an agent code (null if none has it).
 const char* nameOfCode(uint32_t code);
 
-// Whether a VM in `state` allows Op. The one place the table's state column
-// is read, so the lifecycle rule can replace it here alone.
-template <typename Op> constexpr bool allows(VmState state) {
-    return Op::allowedIn.contains(state);
+// Whether a VM in `state` allows Op: the lifecycle's rule (v3ctl::allows,
+// from kmod/uapi/v3vee_lifecycle.h) for a lifecycle operation, the row's
+// own states otherwise. The one place the table's states column is read.
+template <typename Op> bool allows(VmState state) {
+    if constexpr (requires { Op::lifecycle; })
+        return v3ctl::allows(state, Op::lifecycle);
+    else
+        return Op::allowedIn.contains(state);
 }
 
 } // namespace v3ctl::ops

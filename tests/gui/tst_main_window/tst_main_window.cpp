@@ -127,7 +127,7 @@ private slots:
     void inventoryGroupsAreNotSelectable() {
         HostSession session(nullptr, openStub);
         MainWindow window(&session, "stub");
-        QModelIndex active = window.inventoryModel()->groupIndex(InventoryModel::Active);
+        QModelIndex active = window.inventoryModel()->groupIndex(VmGroup::Active);
         QVERIFY(!(window.inventoryModel()->flags(active) & Qt::ItemIsSelectable));
         QVERIFY(!(window.inventoryModel()->flags(active) & Qt::ItemIsEditable));
     }
