@@ -66,13 +66,9 @@ Result<bool> Statement::step() {
 }
 
 Result<Ok> Statement::run() {
-    for (;;) {
-        auto row = step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            return Ok{};
+    while (TRY(step())) {
     }
+    return Ok{};
 }
 
 void Statement::reset() {
@@ -199,9 +195,7 @@ Result<Database> Database::open(const std::string& path) {
                               "write-ahead log (journal mode stayed '" +
                               mode + "'); keep the inventory on a local disk"};
     // FULL: a change is on disk when the call returns, even across a power cut.
-    auto settings = db.execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL");
-    if (!settings)
-        return settings.error();
+    TRY(db.execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL"));
     return db;
 }
 
@@ -248,16 +242,12 @@ Result<Ok> Database::execute(const char* sql) {
 }
 
 Result<Transaction> Database::begin_write() {
-    auto begun = execute("BEGIN IMMEDIATE");
-    if (!begun)
-        return begun.error();
+    TRY(execute("BEGIN IMMEDIATE"));
     return Transaction(*this);
 }
 
 Result<Savepoint> Database::savepoint() {
-    auto begun = execute("SAVEPOINT item");
-    if (!begun)
-        return begun.error();
+    TRY(execute("SAVEPOINT item"));
     return Savepoint(*this);
 }
 

@@ -2,7 +2,6 @@
 
 #include "schema.h"
 #include "timestamp.h"
-#include "try.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -84,9 +83,9 @@ std::string default_inventory_path() {
 Result<Inventory> Inventory::open(const std::string& path) {
     if (path.empty())
         return Error{EINVAL, "the inventory path is empty"};
-    INVENTORY_TRY(create_parent_directories(path));
-    auto db = INVENTORY_TRY(Database::open(path));
-    INVENTORY_TRY(migrate(db));
+    TRY(create_parent_directories(path));
+    auto db = TRY(Database::open(path));
+    TRY(migrate(db));
     return Inventory(std::move(db));
 }
 
@@ -118,27 +117,26 @@ Result<VmRecord> read_record(const Statement& row, const std::string& db_path) {
 
 Result<std::vector<VmRecord>> select_records(Database& db, const std::string& rest,
                                              const std::function<void(Statement&)>& bind) {
-    auto query = INVENTORY_TRY(db.prepare(kSelectRecord + rest));
+    auto query = TRY(db.prepare(kSelectRecord + rest));
     bind(query);
     std::vector<VmRecord> records;
-    while (INVENTORY_TRY(query.step()))
-        records.push_back(INVENTORY_TRY(read_record(query, db.path())));
+    while (TRY(query.step()))
+        records.push_back(TRY(read_record(query, db.path())));
     return records;
 }
 
 } // namespace
 
 Result<VmRecord> Inventory::find(const std::string& name) {
-    auto found = INVENTORY_TRY(
-        select_records(db_, "WHERE name = ?1", [&](Statement& s) { s.bind(1, name); }));
+    auto found =
+        TRY(select_records(db_, "WHERE name = ?1", [&](Statement& s) { s.bind(1, name); }));
     if (found.empty())
         return refusal(ENOENT, "no VM named " + in_quotes(name) + " in the inventory " + path());
     return std::move(found.front());
 }
 
 Result<VmRecord> Inventory::find_by_id(std::int64_t id) {
-    auto found =
-        INVENTORY_TRY(select_records(db_, "WHERE id = ?1", [&](Statement& s) { s.bind(1, id); }));
+    auto found = TRY(select_records(db_, "WHERE id = ?1", [&](Statement& s) { s.bind(1, id); }));
     if (found.empty())
         return refusal(ENOENT, "inventory " + path() + ": no VM with id " + std::to_string(id));
     return std::move(found.front());
@@ -162,13 +160,12 @@ Result<std::vector<VmRecord>> Inventory::list(const std::string& host) {
 }
 
 Result<std::vector<VmEvent>> Inventory::events(const std::string& name) {
-    const VmRecord vm = INVENTORY_TRY(find(name));
-    auto query = INVENTORY_TRY(
-        db_.prepare("SELECT id, at, kind, from_state, to_state, message FROM vm_events"
-                    " WHERE vm_id = ?1 ORDER BY id"));
+    const VmRecord vm = TRY(find(name));
+    auto query = TRY(db_.prepare("SELECT id, at, kind, from_state, to_state, message FROM vm_events"
+                                 " WHERE vm_id = ?1 ORDER BY id"));
     query.bind(1, vm.id);
     std::vector<VmEvent> history;
-    while (INVENTORY_TRY(query.step())) {
+    while (TRY(query.step())) {
         VmEvent event;
         event.id = query.integer(0);
         event.at = query.text(1);
@@ -184,9 +181,9 @@ Result<std::vector<VmEvent>> Inventory::events(const std::string& name) {
 }
 
 Result<std::string> Inventory::integrity_check() {
-    auto query = INVENTORY_TRY(db_.prepare("PRAGMA integrity_check"));
+    auto query = TRY(db_.prepare("PRAGMA integrity_check"));
     std::string report;
-    while (INVENTORY_TRY(query.step())) {
+    while (TRY(query.step())) {
         if (!report.empty())
             report += '\n';
         report += query.text(0);
@@ -199,9 +196,9 @@ Result<std::string> Inventory::integrity_check() {
 Result<Ok> Inventory::add_event(std::int64_t vm_id, const std::string& at, const char* kind,
                                 std::optional<VmState> from, std::optional<VmState> to,
                                 const std::string& message) {
-    auto insert = INVENTORY_TRY(
-        db_.prepare("INSERT INTO vm_events (vm_id, at, kind, from_state, to_state, message)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    auto insert =
+        TRY(db_.prepare("INSERT INTO vm_events (vm_id, at, kind, from_state, to_state, message)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     insert.bind(1, vm_id).bind(2, at).bind(3, kind).bind(6, message);
     if (from)
         insert.bind(4, state_name(*from));
@@ -231,6 +228,9 @@ Result<Result<VmRecord>> Inventory::insert(const NewVm& vm) {
     auto image = absolute_path(vm.image_path, vm.base_dir, "image path");
     if (!image)
         return refuse(EINVAL, image.error().message);
+    if (!storable(vm.state))
+        return refuse(EINVAL, "the state '" + std::string(state_name(vm.state)) +
+                                  "' is not one to record; say what the host reported");
     if (vm.state == VmState::Inactive && !vm.device_file.empty())
         return refuse(EINVAL, "an inactive VM has no device file (got '" + vm.device_file + "')");
     // Error may come with or without one (the host may never have had the VM).
@@ -244,13 +244,13 @@ Result<Result<VmRecord>> Inventory::insert(const NewVm& vm) {
     if (vm.state == VmState::Error && vm.state_reason.empty())
         return refuse(EINVAL, "a VM in the error state needs a reason");
 
-    auto taken = INVENTORY_TRY(db_.prepare("SELECT 1 FROM vms WHERE name = ?1"));
+    auto taken = TRY(db_.prepare("SELECT 1 FROM vms WHERE name = ?1"));
     taken.bind(1, vm.name);
-    if (INVENTORY_TRY(taken.step()))
+    if (TRY(taken.step()))
         return refuse(EEXIST, "a VM by that name is already in the inventory");
 
     const std::string now = utc_timestamp_now();
-    auto insert = INVENTORY_TRY(db_.prepare(
+    auto insert = TRY(db_.prepare(
         "INSERT INTO vms (name, host, config_path, image_path, device_file, state, state_reason,"
         " notes, created_at, updated_at, state_changed_at)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9) RETURNING id"));
@@ -263,35 +263,35 @@ Result<Result<VmRecord>> Inventory::insert(const NewVm& vm) {
         .bind(7, vm.state_reason)
         .bind(8, vm.notes)
         .bind(9, now);
-    INVENTORY_TRY(insert.step());
+    TRY(insert.step());
     const std::int64_t id = insert.integer(0);
-    INVENTORY_TRY(insert.run());
-    INVENTORY_TRY(add_event(id, now, "added", std::nullopt, vm.state,
-                            vm.history_message.empty() ? "added" : vm.history_message));
-    return Result<VmRecord>(INVENTORY_TRY(find_by_id(id)));
+    TRY(insert.run());
+    TRY(add_event(id, now, "added", std::nullopt, vm.state,
+                  vm.history_message.empty() ? "added" : vm.history_message));
+    return Result<VmRecord>(TRY(find_by_id(id)));
 }
 
 Result<VmRecord> Inventory::add(const NewVm& vm) {
-    auto transaction = INVENTORY_TRY(db_.begin_write());
-    auto added = INVENTORY_TRY(insert(vm));
+    auto transaction = TRY(db_.begin_write());
+    auto added = TRY(insert(vm));
     if (!added)
         return added.error();
-    INVENTORY_TRY(transaction.commit());
+    TRY(transaction.commit());
     return added;
 }
 
 Result<std::vector<Result<VmRecord>>> Inventory::add_all(const std::vector<NewVm>& vms) {
-    auto transaction = INVENTORY_TRY(db_.begin_write());
+    auto transaction = TRY(db_.begin_write());
     std::vector<Result<VmRecord>> outcomes;
     outcomes.reserve(vms.size());
     for (const NewVm& vm : vms) {
-        auto item = INVENTORY_TRY(db_.savepoint());
-        auto added = INVENTORY_TRY(insert(vm));
+        auto item = TRY(db_.savepoint());
+        auto added = TRY(insert(vm));
         if (added)
-            INVENTORY_TRY(item.release());
+            TRY(item.release());
         outcomes.push_back(std::move(added));
     }
-    INVENTORY_TRY(transaction.commit());
+    TRY(transaction.commit());
     return outcomes;
 }
 
@@ -299,53 +299,55 @@ Result<VmRecord> Inventory::change_state(const VmRecord& vm, VmState state,
                                          const std::string& reason, const std::string& device_file,
                                          const char* kind, const std::string& message) {
     const std::string now = utc_timestamp_now();
-    auto update =
-        INVENTORY_TRY(db_.prepare("UPDATE vms SET state = ?1, state_reason = ?2, device_file = ?3,"
+    auto update = TRY(db_.prepare("UPDATE vms SET state = ?1, state_reason = ?2, device_file = ?3,"
                                   " updated_at = ?4, state_changed_at = ?4 WHERE id = ?5"));
     update.bind(1, state_name(state))
         .bind(2, reason)
         .bind(3, device_file)
         .bind(4, now)
         .bind(5, vm.id);
-    INVENTORY_TRY(update.run());
-    INVENTORY_TRY(add_event(vm.id, now, kind, vm.state, state, message));
+    TRY(update.run());
+    TRY(add_event(vm.id, now, kind, vm.state, state, message));
     return find_by_id(vm.id);
 }
 
 Result<VmRecord> Inventory::activate(const std::string& name, const std::string& device_file) {
     if (auto problem = device_file_problem(device_file))
         return refusal(EINVAL, "cannot activate VM " + in_quotes(name) + ": " + *problem);
-    auto transaction = INVENTORY_TRY(db_.begin_write());
-    const VmRecord vm = INVENTORY_TRY(find_in_transaction(name, "activate"));
+    auto transaction = TRY(db_.begin_write());
+    const VmRecord vm = TRY(find_in_transaction(name, "activate"));
     if (!vm.device_file.empty())
         return refusal(EEXIST, "cannot activate VM " + in_quotes(name) +
                                    ": it is already active as " + vm.device_file + " (" +
                                    std::string(state_name(vm.state)) +
                                    "); free it on the host first");
-    auto holders = INVENTORY_TRY(
-        select_records(db_, "WHERE host = ?1 AND device_file = ?2",
-                       [&](Statement& s) { s.bind(1, vm.host).bind(2, device_file); }));
+    auto holders =
+        TRY(select_records(db_, "WHERE host = ?1 AND device_file = ?2",
+                           [&](Statement& s) { s.bind(1, vm.host).bind(2, device_file); }));
     if (!holders.empty())
         return refusal(EEXIST, "cannot activate VM " + in_quotes(name) + " as " + device_file +
                                    ": the inventory says VM " + in_quotes(holders.front().name) +
                                    " is " + std::string(state_name(holders.front().state)) +
                                    " there; reload the host's list of guests first");
-    auto activated = INVENTORY_TRY(
-        change_state(vm, VmState::Created, {}, device_file, "activated", device_file));
-    INVENTORY_TRY(transaction.commit());
+    auto activated =
+        TRY(change_state(vm, VmState::Created, {}, device_file, "activated", device_file));
+    TRY(transaction.commit());
     return activated;
 }
 
 Result<VmRecord> Inventory::set_state(const std::string& name, VmState state,
                                       const std::string& reason) {
-    auto transaction = INVENTORY_TRY(db_.begin_write());
-    const VmRecord vm = INVENTORY_TRY(find_in_transaction(name, "change the state of"));
+    auto transaction = TRY(db_.begin_write());
+    const VmRecord vm = TRY(find_in_transaction(name, "change the state of"));
     if (state == vm.state && (state != VmState::Error || reason == vm.state_reason))
         return vm; // already recorded; nothing to write
     const std::string to = std::string(state_name(state));
     const std::string from = std::string(state_name(vm.state));
     if (state == VmState::Error && reason.empty())
         return refusal(EINVAL, "cannot mark VM " + in_quotes(name) + " as error without a reason");
+    if (!storable(state))
+        return refusal(EINVAL, "cannot mark VM " + in_quotes(name) + " as " + to +
+                                   ": that is not a state to record");
     if (vm.state == VmState::Inactive && state != VmState::Error)
         return refusal(EINVAL, "cannot mark VM " + in_quotes(name) + " as " + to +
                                    ": it is inactive; activate it (record its device file) first");
@@ -353,13 +355,13 @@ Result<VmRecord> Inventory::set_state(const std::string& name, VmState state,
         return refusal(EINVAL, "cannot mark VM " + in_quotes(name) + " as " + to +
                                    ": the module cannot take a VM from " + from + " to " + to);
     const std::string device_file = state == VmState::Inactive ? std::string() : vm.device_file;
-    auto changed = INVENTORY_TRY(change_state(vm, state, reason, device_file, "state", reason));
-    INVENTORY_TRY(transaction.commit());
+    auto changed = TRY(change_state(vm, state, reason, device_file, "state", reason));
+    TRY(transaction.commit());
     return changed;
 }
 
 Result<std::vector<VmRecord>> Inventory::mark_stale(const std::vector<VmRecord>& stale) {
-    auto transaction = INVENTORY_TRY(db_.begin_write());
+    auto transaction = TRY(db_.begin_write());
     std::vector<VmRecord> changed;
     for (const VmRecord& seen : stale) {
         auto current = find_by_id(seen.id);
@@ -377,18 +379,17 @@ Result<std::vector<VmRecord>> Inventory::mark_stale(const std::vector<VmRecord>&
         if (!vm.device_file.empty())
             reason += " as " + vm.device_file;
         reason += "); the host was restarted or the module reloaded";
-        changed.push_back(
-            INVENTORY_TRY(change_state(vm, VmState::Inactive, reason, {}, "state", reason)));
+        changed.push_back(TRY(change_state(vm, VmState::Inactive, reason, {}, "state", reason)));
     }
-    INVENTORY_TRY(transaction.commit());
+    TRY(transaction.commit());
     return changed;
 }
 
 Result<VmRecord> Inventory::rename(const std::string& name, const std::string& new_name) {
     if (auto problem = name_problem(new_name))
         return refusal(EINVAL, "cannot rename VM " + in_quotes(name) + ": " + *problem);
-    auto transaction = INVENTORY_TRY(db_.begin_write());
-    const VmRecord vm = INVENTORY_TRY(find_in_transaction(name, "rename"));
+    auto transaction = TRY(db_.begin_write());
+    const VmRecord vm = TRY(find_in_transaction(name, "rename"));
     if (new_name == name)
         return vm;
     if (!vm.device_file.empty())
@@ -396,43 +397,41 @@ Result<VmRecord> Inventory::rename(const std::string& name, const std::string& n
                                   ": the host knows it by that name (it is " +
                                   std::string(state_name(vm.state)) + " as " + vm.device_file +
                                   "); free it on the host first");
-    auto taken = INVENTORY_TRY(db_.prepare("SELECT 1 FROM vms WHERE name = ?1"));
+    auto taken = TRY(db_.prepare("SELECT 1 FROM vms WHERE name = ?1"));
     taken.bind(1, new_name);
-    if (INVENTORY_TRY(taken.step()))
+    if (TRY(taken.step()))
         return refusal(EEXIST, "cannot rename VM " + in_quotes(name) + " to " +
                                    in_quotes(new_name) +
                                    ": a VM by that name is already in the inventory");
     const std::string now = utc_timestamp_now();
-    auto update =
-        INVENTORY_TRY(db_.prepare("UPDATE vms SET name = ?1, updated_at = ?2 WHERE id = ?3"));
+    auto update = TRY(db_.prepare("UPDATE vms SET name = ?1, updated_at = ?2 WHERE id = ?3"));
     update.bind(1, new_name).bind(2, now).bind(3, vm.id);
-    INVENTORY_TRY(update.run());
-    INVENTORY_TRY(add_event(vm.id, now, "renamed", std::nullopt, std::nullopt,
-                            "renamed from " + in_quotes(name) + " to " + in_quotes(new_name)));
-    auto renamed = INVENTORY_TRY(find_by_id(vm.id));
-    INVENTORY_TRY(transaction.commit());
+    TRY(update.run());
+    TRY(add_event(vm.id, now, "renamed", std::nullopt, std::nullopt,
+                  "renamed from " + in_quotes(name) + " to " + in_quotes(new_name)));
+    auto renamed = TRY(find_by_id(vm.id));
+    TRY(transaction.commit());
     return renamed;
 }
 
 Result<VmRecord> Inventory::set_notes(const std::string& name, const std::string& notes) {
-    auto transaction = INVENTORY_TRY(db_.begin_write());
-    const VmRecord vm = INVENTORY_TRY(find_in_transaction(name, "change the notes of"));
-    auto update =
-        INVENTORY_TRY(db_.prepare("UPDATE vms SET notes = ?1, updated_at = ?2 WHERE id = ?3"));
+    auto transaction = TRY(db_.begin_write());
+    const VmRecord vm = TRY(find_in_transaction(name, "change the notes of"));
+    auto update = TRY(db_.prepare("UPDATE vms SET notes = ?1, updated_at = ?2 WHERE id = ?3"));
     update.bind(1, notes).bind(2, utc_timestamp_now()).bind(3, vm.id);
-    INVENTORY_TRY(update.run());
-    auto changed = INVENTORY_TRY(find_by_id(vm.id));
-    INVENTORY_TRY(transaction.commit());
+    TRY(update.run());
+    auto changed = TRY(find_by_id(vm.id));
+    TRY(transaction.commit());
     return changed;
 }
 
 Result<Ok> Inventory::remove(const std::string& name) {
-    auto transaction = INVENTORY_TRY(db_.begin_write());
-    const VmRecord vm = INVENTORY_TRY(find_in_transaction(name, "remove"));
+    auto transaction = TRY(db_.begin_write());
+    const VmRecord vm = TRY(find_in_transaction(name, "remove"));
     // Its history goes with it (ON DELETE CASCADE).
-    auto erase = INVENTORY_TRY(db_.prepare("DELETE FROM vms WHERE id = ?1"));
+    auto erase = TRY(db_.prepare("DELETE FROM vms WHERE id = ?1"));
     erase.bind(1, vm.id);
-    INVENTORY_TRY(erase.run());
+    TRY(erase.run());
     return transaction.commit();
 }
 

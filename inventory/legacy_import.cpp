@@ -112,13 +112,11 @@ v3ctl::Result<LegacyImportReport> import_legacy_text(Inventory& inventory, std::
         additions.push_back(std::move(vm));
     }
 
-    auto outcomes = inventory.add_all(additions);
-    if (!outcomes)
-        return outcomes.error();
+    std::vector<Result<VmRecord>> outcomes = TRY(inventory.add_all(additions));
     LegacyImportReport report;
     report.problems = std::move(list.problems);
     for (size_t i = 0; i < list.vms.size(); ++i) {
-        auto& outcome = outcomes.value()[i];
+        auto& outcome = outcomes[i];
         if (outcome) {
             report.imported.push_back(list.vms[i].name);
             continue;

@@ -17,8 +17,8 @@ bool believed_on_host(const VmRecord& vm) {
 // Sorts the entries into the groups; take(vm) yields the record to store
 // (a copy or the moved original).
 template <typename Entries, typename Take>
-Reconciliation sort_into_groups(const std::vector<ProcGuest>& guests_from_proc, Entries& inventory,
-                                Take take) {
+Reconciliation sort_into_groups(const std::vector<v3ctl::GuestEntry>& guests_from_proc,
+                                Entries& inventory, Take take) {
     std::unordered_map<std::string_view, size_t> guest_by_name;
     guest_by_name.reserve(guests_from_proc.size());
     for (size_t i = 0; i < guests_from_proc.size(); ++i)
@@ -45,13 +45,13 @@ Reconciliation sort_into_groups(const std::vector<ProcGuest>& guests_from_proc, 
 
 } // namespace
 
-Reconciliation reconcile(const std::vector<ProcGuest>& guests_from_proc,
+Reconciliation reconcile(const std::vector<v3ctl::GuestEntry>& guests_from_proc,
                          const std::vector<VmRecord>& inventory) {
     return sort_into_groups(guests_from_proc, inventory,
                             [](const VmRecord& vm) -> VmRecord { return vm; });
 }
 
-Reconciliation reconcile(const std::vector<ProcGuest>& guests_from_proc,
+Reconciliation reconcile(const std::vector<v3ctl::GuestEntry>& guests_from_proc,
                          std::vector<VmRecord>&& inventory) {
     // The lookup key (vm.name) is read before the record is moved from.
     return sort_into_groups(guests_from_proc, inventory,

@@ -1,7 +1,6 @@
 #include "schema.h"
 
 #include "timestamp.h"
-#include "try.h"
 
 #include <cerrno>
 #include <span>
@@ -51,8 +50,8 @@ CREATE INDEX vm_events_by_vm ON vm_events (vm_id, id);
 };
 
 Result<int> recorded_version(Database& db) {
-    auto query = INVENTORY_TRY(db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
-    INVENTORY_TRY(query.step());
+    auto query = TRY(db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+    TRY(query.step());
     return int(query.integer(0));
 }
 
@@ -63,20 +62,20 @@ int latest_schema_version() {
 }
 
 Result<int> schema_version(Database& db) {
-    auto exists = INVENTORY_TRY(
+    auto exists = TRY(
         db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'"));
-    if (!INVENTORY_TRY(exists.step()))
+    if (!TRY(exists.step()))
         return 0;
     return recorded_version(db);
 }
 
 Result<Ok> migrate(Database& db) {
-    auto transaction = INVENTORY_TRY(db.begin_write());
-    INVENTORY_TRY(db.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-                             " version INTEGER PRIMARY KEY,"
-                             " description TEXT NOT NULL,"
-                             " applied_at TEXT NOT NULL)"));
-    const int current = INVENTORY_TRY(recorded_version(db));
+    auto transaction = TRY(db.begin_write());
+    TRY(db.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                   " version INTEGER PRIMARY KEY,"
+                   " description TEXT NOT NULL,"
+                   " applied_at TEXT NOT NULL)"));
+    const int current = TRY(recorded_version(db));
     const int latest = latest_schema_version();
     if (current > latest)
         return Error{EPROTO, "inventory " + db.path() + ": schema version " +
@@ -88,7 +87,7 @@ Result<Ok> migrate(Database& db) {
     if (current == latest)
         return Ok{}; // nothing written: the transaction rolls back harmlessly
 
-    auto record = INVENTORY_TRY(db.prepare(
+    auto record = TRY(db.prepare(
         "INSERT INTO schema_version (version, description, applied_at) VALUES (?1, ?2, ?3)"));
     for (const Migration& migration : kMigrations) {
         if (migration.version <= current)
@@ -103,7 +102,7 @@ Result<Ok> migrate(Database& db) {
         record.bind(1, std::int64_t(migration.version))
             .bind(2, migration.description)
             .bind(3, utc_timestamp_now());
-        INVENTORY_TRY(record.run());
+        TRY(record.run());
     }
     return transaction.commit();
 }

@@ -1,5 +1,5 @@
 // Private to inventory/: splitting a text file into numbered lines, as the
-// /proc and legacy-list parsers read them.
+// legacy-list parser reads them.
 #pragma once
 
 #include <functional>

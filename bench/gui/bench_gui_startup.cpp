@@ -57,8 +57,7 @@ bool fillInventory(const QString& path, int entries) {
 
 int vmRows(InventoryModel* model) {
     int rows = 0;
-    for (auto group :
-         {InventoryModel::Active, InventoryModel::Inactive, InventoryModel::NotInInventory})
+    for (auto group : {VmGroup::Active, VmGroup::Inactive, VmGroup::NotInInventory})
         rows += model->rowCount(model->groupIndex(group));
     return rows;
 }

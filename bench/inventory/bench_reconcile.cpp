@@ -5,7 +5,7 @@
 //
 //   bench_reconcile [ENTRIES [PROC_LINES [RUNS]]]
 #include "inventory.h"
-#include "proc_guests.h"
+#include "guest_ops.h"
 #include "reconcile.h"
 
 #include <algorithm>
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
             Inventory& inv = opened.value();
             const std::string text = proc_text(layout);
             const std::vector<VmRecord> entries = inv.list(kLocalHost).value();
-            const std::vector<ProcGuest> guests = parse_proc_guests(text).guests;
+            const std::vector<v3ctl::GuestEntry> guests = v3ctl::parseGuestList(text).guests;
 
             Reconciliation groups;
             const double reconcile_ms =
@@ -146,11 +146,12 @@ int main(int argc, char** argv) {
             }
             std::sort(moved_times.begin(), moved_times.end());
             const double reconcile_moved_ms = moved_times[moved_times.size() / 2];
-            const double parse_ms = median_ms(shape.runs, [&] { (void)parse_proc_guests(text); });
+            const double parse_ms =
+                median_ms(shape.runs, [&] { (void)v3ctl::parseGuestList(text); });
             const double list_ms = median_ms(shape.runs, [&] { (void)inv.list(kLocalHost); });
             const double total_ms = median_ms(shape.runs, [&] {
                 auto listed = inv.list(kLocalHost);
-                (void)reconcile(parse_proc_guests(text).guests, std::move(listed.value()));
+                (void)reconcile(v3ctl::parseGuestList(text).guests, std::move(listed.value()));
             });
 
             std::printf("bench_reconcile: %zu inventory entries, %zu proc lines, median of %d "

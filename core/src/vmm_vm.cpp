@@ -1,8 +1,9 @@
 // The host-facing VM API (v3_create_vm and the lifecycle calls), over
-// config::load_guest_image, Vm and VmRuntime.
+// config::load_guest_image, Vm, boot/guest_boot and VmRuntime. The lifecycle
+// rules are uapi/v3vee_lifecycle.h's.
 #include <v3/vmm.h>
 
-#include "boot/linux_boot.h"
+#include "boot/guest_boot.h"
 #include "config/guest_image.h"
 #include "lib/format.h"
 #include "lib/host.h"
@@ -37,26 +38,28 @@ int fail(char* error, unsigned long size, const Error& e, const char* detail) {
     return e.negative_errno();
 }
 
-// Puts what the guest boots from into its RAM (load_guest_image has checked
-// it): the BIOS image ending at 1 MB, or a Linux kernel laid out by the boot
-// protocol with core 0 set to start at its 32-bit entry.
-Result<void> load_boot_files(Vm& vm, const config::GuestImage& guest, config::Diagnostic& diag) {
-    config::BootFiles files = config::boot_files_of(guest.image);
-    TRY(config::check_boot_files(guest.config, files, config::Bootable::Required, diag));
-    if (!files.kernel.present())
-        return vm.memory().write(config::kBiosTop - files.bios.size, files.bios.data,
-                                 files.bios.size);
-    boot::LinuxBootPlan plan =
-        TRY(boot::plan_linux_boot(files.kernel.data, files.kernel.size, files.initrd.size,
-                                  guest.config.cmdline, vm.memory().ram_bytes(), diag));
-    TRY(boot::load_linux(vm.memory(), plan, files.kernel.data, files.initrd.data,
-                         guest.config.cmdline));
-    vm.set_linux_entry(LinuxEntry{plan.kernel_address, plan.boot_params_address});
-    V3_INFO("v3vee: VM %s: Linux boot protocol %u.%02u, kernel at 0x%llx, initrd %llu bytes at "
-            "0x%llx\n",
-            vm.name_cstr(), unsigned(plan.header.protocol >> 8),
-            unsigned(plan.header.protocol & 0xff), (unsigned long long)plan.kernel_address,
-            (unsigned long long)plan.initrd_size, (unsigned long long)plan.initrd_address);
+// The lifecycle's answer for `op` on this VM (uapi/v3vee_lifecycle.h): 0
+// when its state allows it; -EBUSY for launching a VM that is running or
+// paused; -EINVAL for anything else.
+int refusal(const Vm& vm, u32 op) {
+    const VmState state = vm.state();
+    if (allows(state, op))
+        return 0;
+    V3_DEBUG("v3vee: VM %s: %s refused while %s\n", vm.name_cstr(), v3_vm_op_name(op),
+             describe(state));
+    if (op == V3_VM_OP_LAUNCH && allows(state, V3_VM_OP_STOP))
+        return -int(Errno::Busy);
+    return -int(Errno::Inval);
+}
+
+// Relaunching a stopped VM boots it again as on its first launch: the core
+// threads (parked since it stopped) are joined, the devices, guest time and
+// RAM go back to how v3_create_vm left them, the boot files are loaded again
+// and a fresh runtime brings the cores up in their reset state.
+Result<void> reset_for_relaunch(v3_vm& handle, config::Diagnostic& diag) {
+    handle.runtime->stop();
+    TRY(boot::reset_and_reload(*handle.vm, handle.image, diag));
+    handle.runtime = TRY(VmRuntime::try_create(*handle.vm));
     return {};
 }
 
@@ -94,7 +97,7 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
     if (vm.is_error())
         return fail(error, error_size, vm.error(), diag.message);
     handle->vm = vm.release_value();
-    auto loaded = load_boot_files(*handle->vm, handle->image, diag);
+    auto loaded = boot::load_boot_files(*handle->vm, handle->image, diag);
     if (loaded.is_error())
         return fail(error, error_size, loaded.error(), diag.message);
     auto runtime = VmRuntime::try_create(*handle->vm);
@@ -113,27 +116,44 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
 }
 
 extern "C" int v3_launch_vm(v3_vm* vm) {
+    if (int refused = refusal(*vm->vm, V3_VM_OP_LAUNCH))
+        return refused;
+    const bool relaunch = v3_vm_op_resets(u32(vm->vm->state()), V3_VM_OP_LAUNCH);
+    if (relaunch) {
+        config::Diagnostic diag;
+        auto reset = reset_for_relaunch(*vm, diag);
+        if (reset.is_error()) {
+            // Half reset, the VM cannot run: fail-stop, so only free remains.
+            vm->vm->fail("cannot reset the VM to launch it again: %s",
+                         diag.message[0] ? diag.message : reset.error().message);
+            return reset.error().negative_errno();
+        }
+    }
     auto r = vm->runtime->launch();
     if (r.is_error())
         return r.error().negative_errno();
-    V3_INFO("v3vee: VM %s launched\n", vm->vm->name_cstr());
+    V3_INFO("v3vee: VM %s %s\n", vm->vm->name_cstr(),
+            relaunch ? "reset and launched again" : "launched");
     return 0;
 }
 
 extern "C" int v3_pause_vm(v3_vm* vm) {
+    if (int refused = refusal(*vm->vm, V3_VM_OP_PAUSE))
+        return refused;
     auto r = vm->runtime->pause();
     return r.is_error() ? r.error().negative_errno() : 0;
 }
 
 extern "C" int v3_continue_vm(v3_vm* vm) {
+    if (int refused = refusal(*vm->vm, V3_VM_OP_CONTINUE))
+        return refused;
     auto r = vm->runtime->resume();
     return r.is_error() ? r.error().negative_errno() : 0;
 }
 
 extern "C" int v3_stop_vm(v3_vm* vm) {
-    VmState state = vm->vm->state();
-    if (state == VmState::Created)
-        return -int(Errno::Inval);
+    if (int refused = refusal(*vm->vm, V3_VM_OP_STOP))
+        return refused;
     vm->runtime->stop();
     return 0;
 }
@@ -150,7 +170,7 @@ extern "C" int v3_get_vm_status(v3_vm* vm, v3_vm_status* out) {
         return -int(Errno::Inval);
     static_assert(V3_EXIT_REASONS == unsigned(ExitReason::Count));
     Vm& v = *vm->vm;
-    out->state = unsigned(v.state());
+    out->state = u32(v.state());
     out->exit_code = v.exit_code();
     out->num_cores = v.num_cores();
     out->reserved = 0;

@@ -1,6 +1,5 @@
 #include "host_reconciliation.h"
 #include "vm_config_summary.h"
-#include "vm_status_mapping.h"
 
 #include "host_connection.h"
 #include "inventory.h"
@@ -46,7 +45,7 @@ VmEntry entryFromRecord(const inventory::VmRecord& r, VmGroup group) {
     VmEntry e;
     e.name = q(r.name);
     e.group = group;
-    e.status = statusFromInventory(r.state);
+    e.status = r.state;
     e.statusReason = q(r.state_reason);
     e.configPath = q(r.config_path);
     e.imagePath = q(r.image_path);
@@ -87,7 +86,7 @@ QString HostReconciliation::listSignature(v3ctl::HostConnection* host, QString* 
 HostReconciliation HostReconciliation::run(v3ctl::HostConnection* host,
                                            const QString& inventoryPath, const QString& hostKey) {
     HostReconciliation out;
-    std::vector<inventory::ProcGuest> guests;
+    std::vector<v3ctl::GuestEntry> guests;
     QHash<QString, HostFacts> facts;
     bool listed = false;
     if (host) {
@@ -98,14 +97,14 @@ HostReconciliation HostReconciliation::run(v3ctl::HostConnection* host,
             listed = true;
             for (const v3ctl::GuestEntry& g : list.value()) {
                 out.hostList += q(g.name) + ' ' + q(g.deviceFile) + '\n';
-                guests.push_back({g.name, g.deviceFile, 0});
+                guests.push_back(g);
                 HostFacts f;
                 auto index = v3ctl::vmIndexFromArgument(g.deviceFile);
                 if (index) {
                     auto info = host->vmInfo(index.value());
                     if (info) {
                         f.known = true;
-                        f.status = statusFromHost(info.value().state);
+                        f.status = info.value().state;
                         f.reason = q(info.value().reason);
                         f.memoryMb = int(info.value().memoryBytes >> 20);
                         f.cores = int(info.value().numCores);
@@ -123,12 +122,12 @@ HostReconciliation HostReconciliation::run(v3ctl::HostConnection* host,
     if (!opened) {
         const QString message = tr("Cannot open the inventory: %1").arg(q(opened.error().message));
         out.error = out.error.isEmpty() ? message : out.error + "\n" + message;
-        for (const inventory::ProcGuest& g : guests) {
+        for (const v3ctl::GuestEntry& g : guests) {
             VmEntry e;
             e.name = q(g.name);
             e.group = VmGroup::NotInInventory;
-            e.deviceFile = q(g.device_file);
-            auto index = v3ctl::vmIndexFromArgument(g.device_file);
+            e.deviceFile = q(g.deviceFile);
+            auto index = v3ctl::vmIndexFromArgument(g.deviceFile);
             e.index = index ? index.value() : -1;
             e.status = VmStatus::Unknown;
             applyHostFacts(e, facts.value(e.name));
@@ -173,16 +172,15 @@ HostReconciliation HostReconciliation::run(v3ctl::HostConnection* host,
                 if (reset)
                     a.vm = reset.value();
             }
-            auto activated = inv.activate(a.vm.name, a.guest.device_file);
+            auto activated = inv.activate(a.vm.name, a.guest.deviceFile);
             if (activated)
                 a.vm = activated.value();
             else
                 out.problems << q(activated.error().message);
         }
         if (f.known) {
-            auto wanted = inventoryState(f.status);
-            if (wanted && *wanted != a.vm.state) {
-                auto set = inv.set_state(a.vm.name, *wanted, f.reason.toStdString());
+            if (inventory::storable(f.status) && f.status != a.vm.state) {
+                auto set = inv.set_state(a.vm.name, f.status, f.reason.toStdString());
                 if (set)
                     a.vm = set.value();
                 else
@@ -190,8 +188,8 @@ HostReconciliation HostReconciliation::run(v3ctl::HostConnection* host,
             }
         }
         VmEntry e = entryFromRecord(a.vm, VmGroup::Active);
-        e.deviceFile = q(a.guest.device_file);
-        auto index = v3ctl::vmIndexFromArgument(a.guest.device_file);
+        e.deviceFile = q(a.guest.deviceFile);
+        auto index = v3ctl::vmIndexFromArgument(a.guest.deviceFile);
         e.index = index ? index.value() : -1;
         if (!f.known && e.status == VmStatus::Inactive)
             e.status = VmStatus::Unknown;
@@ -213,12 +211,12 @@ HostReconciliation HostReconciliation::run(v3ctl::HostConnection* host,
         fillFromConfig(e, out.problems);
         out.vms << e;
     }
-    for (const inventory::ProcGuest& g : rec.not_in_inventory) {
+    for (const v3ctl::GuestEntry& g : rec.not_in_inventory) {
         VmEntry e;
         e.name = q(g.name);
         e.group = VmGroup::NotInInventory;
-        e.deviceFile = q(g.device_file);
-        auto index = v3ctl::vmIndexFromArgument(g.device_file);
+        e.deviceFile = q(g.deviceFile);
+        auto index = v3ctl::vmIndexFromArgument(g.deviceFile);
         e.index = index ? index.value() : -1;
         e.status = VmStatus::Unknown;
         applyHostFacts(e, facts.value(e.name));

@@ -5,7 +5,7 @@
 
 InventoryModel::InventoryModel(QObject* parent) : QStandardItemModel(0, ColumnCount, parent) {
     setHorizontalHeaderLabels({tr("Name"), tr("State"), tr("Memory"), tr("Cores")});
-    for (Group g : {Active, Inactive, NotInInventory}) {
+    for (VmGroup g : {VmGroup::Active, VmGroup::Inactive, VmGroup::NotInInventory}) {
         QList<QStandardItem*> row;
         auto* title = new QStandardItem(groupTitle(g));
         title->setEditable(false);
@@ -24,17 +24,17 @@ InventoryModel::InventoryModel(QObject* parent) : QStandardItemModel(0, ColumnCo
     }
 }
 
-QModelIndex InventoryModel::groupIndex(Group group) const {
+QModelIndex InventoryModel::groupIndex(VmGroup group) const {
     return index(int(group), 0);
 }
 
-QString InventoryModel::groupTitle(Group group) {
+QString InventoryModel::groupTitle(VmGroup group) {
     switch (group) {
-    case Active:
+    case VmGroup::Active:
         return tr("Active");
-    case Inactive:
+    case VmGroup::Inactive:
         return tr("Inactive");
-    case NotInInventory:
+    case VmGroup::NotInInventory:
         return tr("Not in inventory");
     }
     return {};

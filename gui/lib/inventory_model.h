@@ -14,14 +14,13 @@
 class InventoryModel : public QStandardItemModel {
     Q_OBJECT
 public:
-    enum Group { Active = 0, Inactive = 1, NotInInventory = 2 };
     enum Column { NameColumn = 0, StateColumn, MemoryColumn, CoresColumn, ColumnCount };
     static constexpr int NameRole = Qt::UserRole + 1;
 
     explicit InventoryModel(QObject* parent = nullptr);
 
-    QModelIndex groupIndex(Group group) const;
-    static QString groupTitle(Group group);
+    QModelIndex groupIndex(VmGroup group) const;
+    static QString groupTitle(VmGroup group);
 
     // Replaces the VMs shown with `vms` (names unique), changing only the
     // rows that differ.

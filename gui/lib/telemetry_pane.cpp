@@ -1,7 +1,6 @@
 #include "telemetry_pane.h"
 #include "exit_rate_chart.h"
 #include "host_session.h"
-#include "vm_status_mapping.h"
 
 #include "host_connection.h"
 
@@ -244,7 +243,7 @@ void TelemetryPane::showUnavailable(const QString& why) {
 }
 
 void TelemetryPane::showInfo(const v3ctl::VmInfo& info) {
-    const VmStatus status = statusFromHost(info.state);
+    const VmStatus status = info.state;
     const QString reason = QString::fromStdString(info.reason);
     if (status != lastReported_) {
         lastReported_ = status;

@@ -3,23 +3,7 @@
 #include <QCoreApplication>
 
 QString vmStatusName(VmStatus status) {
-    switch (status) {
-    case VmStatus::Inactive:
-        return QCoreApplication::translate("VmStatus", "inactive");
-    case VmStatus::Created:
-        return QCoreApplication::translate("VmStatus", "created");
-    case VmStatus::Running:
-        return QCoreApplication::translate("VmStatus", "running");
-    case VmStatus::Paused:
-        return QCoreApplication::translate("VmStatus", "paused");
-    case VmStatus::Stopped:
-        return QCoreApplication::translate("VmStatus", "stopped");
-    case VmStatus::Error:
-        return QCoreApplication::translate("VmStatus", "error");
-    case VmStatus::Unknown:
-        break;
-    }
-    return QCoreApplication::translate("VmStatus", "unknown");
+    return QCoreApplication::translate("VmStatus", v3ctl::stateName(status));
 }
 
 bool VmEntry::sameAs(const VmEntry& o) const {

@@ -3,17 +3,21 @@
 // inventory, memory and cores from the host or the config).
 #pragma once
 
+#include "guest_ops.h"
+
 #include <QMetaType>
 #include <QString>
 
-// The states the window distinguishes. Inactive: in the inventory, not on the
-// host. Unknown: the host lists the VM but cannot say its state (for example
-// a connection that cannot query VMs yet).
-enum class VmStatus { Inactive, Created, Running, Paused, Stopped, Error, Unknown };
+// The state the window shows: the one VM state type. Inactive: in the
+// inventory, not on the host. Unknown: the host lists the VM but cannot say
+// its state (for example a connection that cannot query VMs yet).
+using VmStatus = v3ctl::VmState;
 
+// The state's name, translated.
 QString vmStatusName(VmStatus status);
 
-// The three groups of the inventory pane.
+// The three groups of the inventory pane, in pane order: where the VM is
+// (in the inventory, on the host, or both), not what state it is in.
 enum class VmGroup { Active = 0, Inactive = 1, NotInInventory = 2 };
 
 struct VmEntry {

@@ -1,6 +1,5 @@
 #include "vm_operations.h"
 #include "host_session.h"
-#include "vm_status_mapping.h"
 
 #include "host_connection.h"
 #include "inventory.h"
@@ -108,10 +107,10 @@ void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QSt
             record.host = hostKey.toStdString();
             record.config_path = configPath.toStdString();
             record.image_path = imagePath.toStdString();
-            auto state = inventoryState(vm.status);
-            record.state = state && *state != inventory::VmState::Inactive
-                               ? *state
-                               : inventory::VmState::Created;
+            // What the host reported; created when it could not say.
+            record.state = inventory::storable(vm.status) && vm.status != VmStatus::Inactive
+                               ? vm.status
+                               : VmStatus::Created;
             if (record.state == inventory::VmState::Error)
                 record.state_reason = vm.statusReason.isEmpty()
                                           ? std::string("reported by the host")
@@ -125,60 +124,42 @@ void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QSt
         });
 }
 
-void VmOperations::start(const VmEntry& vm) {
+// Start, Pause, Continue and Stop: one row of the operation table each, on
+// the VM's index; on success the inventory records the state the host now has.
+template <typename Op>
+void VmOperations::command(const VmEntry& vm, VmAction action, const QString& doing,
+                           inventory::VmState recorded, const QString& done) {
     const QString path = inventoryPath_;
-    run(vm, VmAction::Start, tr("Starting %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
-            if (!host)
-                return {false, notConnected()};
-            auto done = host->launch(vm.index);
-            if (!done)
-                return {false, q(done.error().message)};
-            QString note = recordState(path, vm, inventory::VmState::Running);
-            return {true, note.isEmpty() ? tr("%1 is running").arg(vm.name) : note};
-        });
+    run(vm, action, doing, [vm, path, recorded, done](v3ctl::HostConnection* host) -> Outcome {
+        if (!host)
+            return {false, notConnected()};
+        auto result = host->call<Op>({vm.index});
+        if (!result)
+            return {false, q(result.error().message)};
+        QString note = recordState(path, vm, recorded);
+        return {true, note.isEmpty() ? done : note};
+    });
+}
+
+void VmOperations::start(const VmEntry& vm) {
+    command<v3ctl::ops::Launch>(vm, VmAction::Start, tr("Starting %1...").arg(vm.name),
+                                inventory::VmState::Running, tr("%1 is running").arg(vm.name));
 }
 
 void VmOperations::pause(const VmEntry& vm) {
-    const QString path = inventoryPath_;
-    run(vm, VmAction::Pause, tr("Pausing %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
-            if (!host)
-                return {false, notConnected()};
-            auto done = host->pause(vm.index);
-            if (!done)
-                return {false, q(done.error().message)};
-            QString note = recordState(path, vm, inventory::VmState::Paused);
-            return {true, note.isEmpty() ? tr("%1 is paused").arg(vm.name) : note};
-        });
+    command<v3ctl::ops::Pause>(vm, VmAction::Pause, tr("Pausing %1...").arg(vm.name),
+                               inventory::VmState::Paused, tr("%1 is paused").arg(vm.name));
 }
 
 void VmOperations::resume(const VmEntry& vm) {
-    const QString path = inventoryPath_;
-    run(vm, VmAction::Continue, tr("Continuing %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
-            if (!host)
-                return {false, notConnected()};
-            auto done = host->resume(vm.index);
-            if (!done)
-                return {false, q(done.error().message)};
-            QString note = recordState(path, vm, inventory::VmState::Running);
-            return {true, note.isEmpty() ? tr("%1 is running again").arg(vm.name) : note};
-        });
+    command<v3ctl::ops::Resume>(vm, VmAction::Continue, tr("Continuing %1...").arg(vm.name),
+                                inventory::VmState::Running,
+                                tr("%1 is running again").arg(vm.name));
 }
 
 void VmOperations::stop(const VmEntry& vm) {
-    const QString path = inventoryPath_;
-    run(vm, VmAction::Stop, tr("Stopping %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
-            if (!host)
-                return {false, notConnected()};
-            auto done = host->stop(vm.index);
-            if (!done)
-                return {false, q(done.error().message)};
-            QString note = recordState(path, vm, inventory::VmState::Stopped);
-            return {true, note.isEmpty() ? tr("%1 is stopped").arg(vm.name) : note};
-        });
+    command<v3ctl::ops::Stop>(vm, VmAction::Stop, tr("Stopping %1...").arg(vm.name),
+                              inventory::VmState::Stopped, tr("%1 is stopped").arg(vm.name));
 }
 
 void VmOperations::remove(const VmEntry& vm) {
@@ -192,7 +173,7 @@ void VmOperations::remove(const VmEntry& vm) {
     const QString doing = vm.group == VmGroup::Active
                               ? tr("Deleting %1 from the host and the inventory...")
                           : vm.group == VmGroup::Inactive ? tr("Deleting %1 from the inventory...")
-                                                          : tr("Deleting %1 from the host->..");
+                                                          : tr("Deleting %1 from the host...");
     run(vm, VmAction::Delete, doing.arg(vm.name),
         [vm, path](v3ctl::HostConnection* host) -> Outcome {
             if (vm.onHost()) {

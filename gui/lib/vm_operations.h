@@ -9,6 +9,8 @@
 #include "vm_action_policy.h"
 #include "vm_entry.h"
 
+#include "vm_state.h"
+
 #include <QObject>
 #include <QString>
 
@@ -44,6 +46,9 @@ private:
     };
     template <typename Work>
     void run(const VmEntry& vm, VmAction action, const QString& doing, Work work);
+    template <typename Op>
+    void command(const VmEntry& vm, VmAction action, const QString& doing,
+                 inventory::VmState recorded, const QString& done);
 
     HostSession* session_;
     QString inventoryPath_;

@@ -411,7 +411,6 @@ void v3_guests_show(struct seq_file *s)
 
 void v3_guests_show_status(struct seq_file *s)
 {
-	static const char *const states[] = { "created", "running", "paused", "stopped", "error" };
 	struct v3_vm_status *status;
 	int i;
 
@@ -427,7 +426,7 @@ void v3_guests_show_status(struct seq_file *s)
 		    v3_get_vm_status(guest->vm, status))
 			continue;
 		seq_printf(s, "%s /dev/v3-vm%d %s %u %llu %llu %llu %s\n", guest->name, i,
-			   status->state < ARRAY_SIZE(states) ? states[status->state] : "unknown",
+			   v3_vm_state_name(status->state),
 			   status->num_cores, (unsigned long long)(status->memory_bytes >> 20),
 			   (unsigned long long)(status->uptime_ns / 1000000),
 			   (unsigned long long)status->exits_total,

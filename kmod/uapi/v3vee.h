@@ -8,6 +8,8 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#include "v3vee_lifecycle.h"
+
 #define V3_ABI_VERSION 2
 
 /* Device nodes and proc files the module creates. */
@@ -73,12 +75,8 @@ struct v3_create_guest {
     char error[V3_ERROR_MAX]; /* out */
 };
 
-/* VM states (v3_vm_info.state). */
-#define V3_STATE_CREATED 0
-#define V3_STATE_RUNNING 1
-#define V3_STATE_PAUSED 2
-#define V3_STATE_STOPPED 3
-#define V3_STATE_ERROR 4
+/* VM states (v3_vm_info.state) and the operations each allows:
+ * v3vee_lifecycle.h (included above). */
 
 /* Exit reasons (v3_vm_info.exits[]), in this order. */
 #define V3_EXIT_IO 0
@@ -97,7 +95,7 @@ struct v3_create_guest {
 struct v3_vm_info {
     char name[V3_NAME_MAX];
     __u32 index;     /* N of /dev/v3-vmN */
-    __u32 state;     /* V3_STATE_* */
+    __u32 state;     /* V3_STATE_* (v3vee_lifecycle.h) */
     __u32 exit_code; /* status the guest wrote to its test-exit device */
     __u32 num_cores;
     __u64 memory_bytes;

@@ -34,7 +34,7 @@ std::string random_payload(FuzzedDataProvider& in) {
         return in.ConsumeRandomLengthString(4096);
     // A field list as real peers write it, with any tags and values.
     FieldWriter fields;
-    fields.u32(Tag::Op, in.ConsumeIntegralInRange<uint32_t>(0, kLastOp + 1));
+    fields.u32(Tag::Op, in.ConsumeIntegralInRange<uint32_t>(0, v3ctl::ops::kLastCode + 1));
     int count = in.ConsumeIntegralInRange(0, 6);
     for (int i = 0; i < count; ++i) {
         Tag tag = Tag(in.ConsumeIntegralInRange<uint16_t>(0, 27));
@@ -121,10 +121,11 @@ void serve(const std::string& stream) {
 void read_as_client(FuzzedDataProvider& in) {
     std::string payload = in.ConsumeRemainingBytesAsString();
     (void)decodeError(payload);
-    (void)v3ctl::HostInfo::fromKeyValues(payload);
+    (void)v3ctl::HostInfo::fromKeyValues(payload); // the sandbox's boot banner
     auto fields = Fields::parse(payload);
     if (!fields)
         return;
+    (void)readHostInfo(fields.value());
     (void)readVmInfo(fields.value());
     (void)readGuestList(fields.value());
     (void)readKernelLog(fields.value());

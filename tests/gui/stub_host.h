@@ -1,6 +1,7 @@
 // A stand-in host for the GUI tests: keeps VMs in memory and behaves like
-// the module (states, device files, /proc listing), or fails every VM
-// operation the way a connection without VM support does (ENOSYS).
+// the module (states from the operation table's rule, device files, /proc
+// listing), or fails every VM operation the way a connection without VM
+// support does (ENOSYS). One handler per row, dispatched like LocalHost's.
 #pragma once
 
 #include "host_connection.h"
@@ -35,11 +36,19 @@ public:
         for (int fd : guestEnds_)
             ::close(fd);
     }
+    void perform(v3ctl::ops::AnyCall call) override {
+        if (!vmOpsSupported &&
+            !std::holds_alternative<v3ctl::ops::Call<v3ctl::ops::GetHostInfo>*>(call))
+            return HostConnection::perform(call); // refuses, as a connection without VM support
+        dispatch(call, *this);
+    }
+
     // A stream is one end of a socket pair; the guest's end greets and is
     // kept (guestEnd) for the test to talk through.
-    v3ctl::Result<int> openStream(int index, const std::string& stream) override {
-        if (!vmOpsSupported)
-            return unsupported("opening a stream");
+    v3ctl::Result<v3ctl::ops::StreamFd> handle(v3ctl::ops::OpenStream,
+                                               const v3ctl::ops::StreamArgs& args) {
+        const int index = args.index;
+        const std::string stream(args.stream);
         int fds[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
             return v3ctl::errnoError(errno, "socketpair");
@@ -49,7 +58,7 @@ public:
         ::fcntl(fds[1], F_SETFL, O_NONBLOCK);
         QMutexLocker lock(&mutex_);
         guestEnds_.push_back(fds[1]);
-        return fds[0];
+        return v3ctl::ops::StreamFd{fds[0]};
     }
     int guestEnd(size_t i) {
         QMutexLocker lock(&mutex_);
@@ -58,7 +67,7 @@ public:
 
     std::string uri() const override { return "stub"; }
     std::string displayName() const override { return "stub host"; }
-    v3ctl::Result<v3ctl::HostInfo> hostInfo() override {
+    v3ctl::Result<v3ctl::HostInfo> handle(v3ctl::ops::GetHostInfo, const v3ctl::ops::NoArgs&) {
         v3ctl::HostInfo info;
         info.abiVersion = 1;
         info.features = 3;
@@ -92,15 +101,14 @@ public:
         return std::nullopt;
     }
 
-    v3ctl::Result<int> createGuest(const std::vector<uint8_t>& image,
-                                   const std::string& name) override {
-        if (!vmOpsSupported)
-            return unsupported("creating a VM");
-        if (image.empty())
+    v3ctl::Result<int> handle(v3ctl::ops::CreateGuest, const v3ctl::ops::CreateArgs& args) {
+        const std::string name(args.name);
+        if (args.image.empty())
             return v3ctl::Error{EINVAL, "creating " + name + ": the image is empty"};
         return addBehindTheBack(name, v3ctl::VmState::Created);
     }
-    v3ctl::Result<v3ctl::Ok> freeGuest(int index) override {
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::FreeGuest, const v3ctl::ops::VmArgs& a) {
+        const int index = a.index;
         return change(index, "freeing", [&](Vm& vm) -> std::optional<v3ctl::Error> {
             if (vm.state == v3ctl::VmState::Running)
                 return v3ctl::Error{EBUSY, "freeing /dev/v3-vm" + std::to_string(index) +
@@ -109,23 +117,20 @@ public:
             return std::nullopt;
         });
     }
-    v3ctl::Result<v3ctl::Ok> launch(int index) override {
-        return to(index, "launching", {v3ctl::VmState::Created, v3ctl::VmState::Stopped},
-                  v3ctl::VmState::Running);
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Launch op, const v3ctl::ops::VmArgs& a) {
+        return to(op, a.index);
     }
-    v3ctl::Result<v3ctl::Ok> pause(int index) override {
-        return to(index, "pausing", {v3ctl::VmState::Running}, v3ctl::VmState::Paused);
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Pause op, const v3ctl::ops::VmArgs& a) {
+        return to(op, a.index);
     }
-    v3ctl::Result<v3ctl::Ok> resume(int index) override {
-        return to(index, "continuing", {v3ctl::VmState::Paused}, v3ctl::VmState::Running);
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Resume op, const v3ctl::ops::VmArgs& a) {
+        return to(op, a.index);
     }
-    v3ctl::Result<v3ctl::Ok> stop(int index) override {
-        return to(index, "stopping", {v3ctl::VmState::Running, v3ctl::VmState::Paused},
-                  v3ctl::VmState::Stopped);
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Stop op, const v3ctl::ops::VmArgs& a) {
+        return to(op, a.index);
     }
-    v3ctl::Result<v3ctl::VmInfo> vmInfo(int index) override {
-        if (!vmOpsSupported)
-            return unsupported("querying a VM");
+    v3ctl::Result<v3ctl::VmInfo> handle(v3ctl::ops::GetVmInfo, const v3ctl::ops::VmArgs& a) {
+        const int index = a.index;
         QMutexLocker lock(&mutex_);
         auto it = vms_.find(index);
         if (it == vms_.end())
@@ -143,9 +148,9 @@ public:
         info.uptimeNs = 5'000'000'000ULL;
         return info;
     }
-    v3ctl::Result<v3ctl::KernelLog> kernelLog(uint64_t after) override {
-        if (!vmOpsSupported)
-            return unsupported("reading the kernel log");
+    v3ctl::Result<v3ctl::KernelLog> handle(v3ctl::ops::ReadKernelLog,
+                                           const v3ctl::ops::LogArgs& a) {
+        const uint64_t after = a.after;
         QMutexLocker lock(&mutex_);
         v3ctl::KernelLog log;
         log.next = after;
@@ -156,8 +161,9 @@ public:
             }
         return log;
     }
-    v3ctl::Result<std::vector<v3ctl::GuestEntry>> listGuests() override {
-        if (!vmOpsSupported || listFails)
+    v3ctl::Result<std::vector<v3ctl::GuestEntry>> handle(v3ctl::ops::ListGuests,
+                                                         const v3ctl::ops::NoArgs&) {
+        if (listFails)
             return unsupported("listing VMs");
         QMutexLocker lock(&mutex_);
         std::vector<v3ctl::GuestEntry> list;
@@ -168,8 +174,6 @@ public:
 
 private:
     template <typename F> v3ctl::Result<v3ctl::Ok> change(int index, const char* what, F f) {
-        if (!vmOpsSupported)
-            return unsupported(std::string(what) + " a VM");
         QMutexLocker lock(&mutex_);
         auto it = vms_.find(index);
         if (it == vms_.end())
@@ -179,15 +183,16 @@ private:
             return *e;
         return v3ctl::Ok{};
     }
-    v3ctl::Result<v3ctl::Ok> to(int index, const char* what,
-                                std::initializer_list<v3ctl::VmState> from, v3ctl::VmState state) {
-        return change(index, what, [&](Vm& vm) -> std::optional<v3ctl::Error> {
-            for (auto s : from)
-                if (vm.state == s) {
-                    vm.state = state;
-                    return std::nullopt;
-                }
-            return v3ctl::Error{EINVAL, std::string(what) + " /dev/v3-vm" + std::to_string(index) +
+    // The lifecycle's rule for the row's operation, as the module applies
+    // it (the others are refused with EINVAL).
+    template <typename Op> v3ctl::Result<v3ctl::Ok> to(Op, int index) {
+        const std::string what = std::string("cannot ") + Op::name;
+        return change(index, what.c_str(), [&](Vm& vm) -> std::optional<v3ctl::Error> {
+            if (auto next = v3ctl::stateAfter(vm.state, Op::lifecycle)) {
+                vm.state = *next;
+                return std::nullopt;
+            }
+            return v3ctl::Error{EINVAL, what + " /dev/v3-vm" + std::to_string(index) +
                                             ": Invalid argument (the VM is " +
                                             v3ctl::stateName(vm.state) + ")"};
         });

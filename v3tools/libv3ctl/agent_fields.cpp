@@ -44,8 +44,6 @@ const char* tagName(Tag tag) {
         return "bytes";
     case Tag::Channel:
         return "channel";
-    case Tag::HostInfoText:
-        return "host info";
     case Tag::Protocol:
         return "protocol";
     case Tag::Peer:
@@ -76,6 +74,34 @@ const char* tagName(Tag tag) {
         return "text";
     case Tag::Next:
         return "next";
+    case Tag::AbiVersion:
+        return "abi version";
+    case Tag::Features:
+        return "features";
+    case Tag::SvmRevision:
+        return "svm revision";
+    case Tag::NumAsids:
+        return "asids";
+    case Tag::CpusPossible:
+        return "cpus possible";
+    case Tag::CpusEnabled:
+        return "cpus enabled";
+    case Tag::NumGuests:
+        return "guests";
+    case Tag::MaxGuests:
+        return "max guests";
+    case Tag::GuestMemoryTotal:
+        return "guest memory total";
+    case Tag::GuestMemoryFree:
+        return "guest memory free";
+    case Tag::CoreAllocations:
+        return "core allocations";
+    case Tag::CorePages:
+        return "core pages";
+    case Tag::ModuleVersion:
+        return "module version";
+    case Tag::KernelRelease:
+        return "kernel release";
     }
     return "unknown";
 }

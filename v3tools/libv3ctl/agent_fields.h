@@ -25,7 +25,7 @@ enum class Tag : uint16_t {
     Message = 7,
     Bytes = 8,
     Channel = 9,
-    HostInfoText = 10, // HostInfo::toKeyValues()
+    // 10 carried host info as key=value text in protocol 1.
     Protocol = 11,
     Peer = 12, // who is talking: "v3_create", "v3agent 0.1 on v3sandbox"
     State = 13,
@@ -41,6 +41,21 @@ enum class Tag : uint16_t {
     TimestampUs = 23, // a kernel log record's time since boot
     Text = 24,        // a kernel log record's text
     Next = 25,        // where the next kernel log request continues
+    // Host info (HostInfo's fields).
+    AbiVersion = 26,
+    Features = 27,
+    SvmRevision = 28,
+    NumAsids = 29,
+    CpusPossible = 30,
+    CpusEnabled = 31,
+    NumGuests = 32,
+    MaxGuests = 33,
+    GuestMemoryTotal = 34,
+    GuestMemoryFree = 35,
+    CoreAllocations = 36,
+    CorePages = 37,
+    ModuleVersion = 38,
+    KernelRelease = 39,
 };
 const char* tagName(Tag tag);
 

@@ -1,6 +1,5 @@
 #include "agent_host.h"
 #include "agent_messages.h"
-#include "stream_pump.h"
 
 #include <cerrno>
 #include <csignal>
@@ -23,20 +22,7 @@ namespace {
 constexpr size_t kOutputHighWater = 4u << 20;
 constexpr int kHelloRepeatMs = 1000;
 
-std::string u32Payload(uint32_t v) {
-    std::string s(4, '\0');
-    for (int b = 0; b < 4; ++b)
-        s[size_t(b)] = char(v >> (8 * b));
-    return s;
-}
-
 } // namespace
-
-struct AgentHost::Channel {
-    Channel(UniqueFd fd) : pump(std::move(fd)) {}
-    StreamPump pump;
-    bool peerClosed = false; // the agent sent CLOSE: flush, then close our end
-};
 
 AgentHost::AgentHost(Transport transport)
     : uri_(std::move(transport.uri)), displayName_(std::move(transport.displayName)),
@@ -69,9 +55,7 @@ Result<std::unique_ptr<AgentHost>> AgentHost::connect(Transport transport, int t
         FieldWriter hello;
         hello.u32(Tag::Protocol, kProtocolVersion).str(Tag::Peer, "libv3ctl");
         host->helloId_ = host->nextId_++;
-        std::string frame = encodeFrame(FrameType::Hello, 0, 0, host->helloId_, hello.bytes());
-        host->outputBytes_ += frame.size();
-        host->output_.push_back(std::move(frame));
+        host->output_.push(FrameType::Hello, 0, host->helloId_, hello.bytes());
         host->wake();
         auto until = std::min(deadline, std::chrono::steady_clock::now() +
                                             std::chrono::milliseconds(kHelloRepeatMs));
@@ -102,9 +86,7 @@ AgentHost::~AgentHost() {
         std::lock_guard lock(mutex_);
         if (broken_.empty()) {
             byeId_ = nextId_++;
-            std::string bye = encodeFrame(FrameType::Bye, 0, 0, byeId_, {});
-            outputBytes_ += bye.size();
-            output_.push_back(std::move(bye));
+            output_.push(FrameType::Bye, 0, byeId_, {});
         }
         stopping_ = true;
     }
@@ -141,16 +123,13 @@ bool AgentHost::connected() const {
     return broken_.empty();
 }
 
-void AgentHost::enqueue(std::string frame, bool fromIoThread) {
+void AgentHost::enqueue(FrameType type, uint16_t flags, uint32_t id, std::string_view payload) {
     std::unique_lock lock(mutex_);
-    if (!fromIoThread)
-        changed_.wait(lock, [&] { return outputBytes_ < kOutputHighWater || !broken_.empty(); });
+    changed_.wait(lock, [&] { return output_.bytes() < kOutputHighWater || !broken_.empty(); });
     if (!broken_.empty())
         return;
-    outputBytes_ += frame.size();
-    output_.push_back(std::move(frame));
-    if (!fromIoThread)
-        wake();
+    output_.push(type, 0, id, payload, flags);
+    wake();
 }
 
 void AgentHost::failEverything(const std::string& why) {
@@ -158,13 +137,11 @@ void AgentHost::failEverything(const std::string& why) {
     if (broken_.empty())
         broken_ = why;
     output_.clear();
-    outputBytes_ = 0;
-    outputStart_ = 0;
     changed_.notify_all();
 }
 
-Result<std::string> AgentHost::call(const FieldWriter& request, bool opensChannel, int* channelFd,
-                                    std::string_view bulk) {
+Result<std::string> AgentHost::exchange(const FieldWriter& request, bool opensChannel,
+                                        int* channelFd, std::string_view bulk) {
     uint32_t id;
     {
         std::lock_guard lock(mutex_);
@@ -195,7 +172,7 @@ Result<std::string> AgentHost::call(const FieldWriter& request, bool opensChanne
             payload.append(bulk.substr(from - head.size(), size - payload.size()));
         sent += size;
         uint16_t flags = sent < total ? kFlagMore : 0;
-        enqueue(encodeFrame(FrameType::Request, flags, 0, id, payload), false);
+        enqueue(FrameType::Request, flags, id, payload);
     } while (sent < total);
 
     std::unique_lock lock(mutex_);
@@ -214,7 +191,6 @@ Result<std::string> AgentHost::call(const FieldWriter& request, bool opensChanne
 void AgentHost::ioLoop() {
     FrameReader reader;
     std::vector<pollfd> fds;
-    std::vector<uint32_t> ids;
     char buffer[65536];
     std::optional<std::chrono::steady_clock::time_point> giveUpAt;
     for (;;) {
@@ -233,17 +209,13 @@ void AgentHost::ioLoop() {
             wantWrite = !output_.empty();
         }
         fds.clear();
-        ids.clear();
         const bool sameFd = readFd_.get() == writeTarget_;
         fds.push_back({readFd_.get(), short(POLLIN | (sameFd && wantWrite ? POLLOUT : 0)), 0});
         fds.push_back({wantWrite && !sameFd ? writeTarget_ : -1, POLLOUT, 0});
         fds.push_back({wakeRead_.get(), POLLIN, 0});
-        for (auto& [id, channel] : channels_) {
-            short events = channel->pump.events();
-            if (channel->peerClosed)
-                events &= ~POLLIN;
-            fds.push_back({channel->pump.fd(), events, 0}); // HUP is reported regardless
-            ids.push_back(id);
+        {
+            std::lock_guard lock(mutex_);
+            channels_.addPollFds(fds, true);
         }
         if (::poll(fds.data(), fds.size(), giveUpAt ? 100 : -1) < 0) {
             if (errno == EINTR)
@@ -301,54 +273,23 @@ void AgentHost::ioLoop() {
             if (!broken_.empty())
                 break;
         }
-        for (size_t i = 3; i < fds.size(); ++i) {
-            if (!fds[i].revents)
-                continue;
-            auto it = channels_.find(ids[i - 3]);
-            if (it == channels_.end())
-                continue;
-            pumpChannel(it->first, *it->second, fds[i].revents);
-        }
-        // Channels whose work is done: closed by the agent and flushed, or
-        // closed by their user.
-        for (auto it = channels_.begin(); it != channels_.end();) {
-            if (it->second->peerClosed && !it->second->pump.hasPending()) {
-                it = channels_.erase(it);
-                std::lock_guard lock(mutex_);
-                --channelCount_;
-            } else {
-                ++it;
-            }
-        }
-        // Write what is queued.
         std::unique_lock lock(mutex_);
-        while (!output_.empty()) {
-            const std::string& front = output_.front();
-            ssize_t n = writeNoSigpipe(writeTarget_, front.data() + outputStart_,
-                                       front.size() - outputStart_);
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-                break;
-            if (n <= 0) {
-                std::string why =
-                    "writing to the agent (" + displayName_ + ") failed: " + std::strerror(errno);
-                lock.unlock();
-                failEverything(why);
-                break;
-            }
-            outputStart_ += size_t(n);
-            outputBytes_ -= size_t(n);
-            if (outputStart_ == front.size()) {
-                output_.pop_front();
-                outputStart_ = 0;
-            }
+        channels_.service(fds, 3, output_);
+        channelCount_ = channels_.size();
+        // Write what is queued.
+        if (output_.flush(writeTarget_) == FrameQueue::Flush::Failed) {
+            std::string why =
+                "writing to the agent (" + displayName_ + ") failed: " + std::strerror(errno);
+            lock.unlock();
+            failEverything(why);
+            break;
         }
-        if (lock.owns_lock())
-            changed_.notify_all();
+        changed_.notify_all();
     }
     // The connection is gone or we are closing: every channel's user sees
     // end-of-file, every waiting call gets the reason.
-    channels_.clear();
     std::lock_guard lock(mutex_);
+    channels_.clear();
     channelCount_ = 0;
     if (broken_.empty())
         broken_ = "the connection to the agent (" + displayName_ + ") is closed";
@@ -410,13 +351,12 @@ void AgentHost::handleFrame(Frame& frame) {
                 int e = errno;
                 frame.type = FrameType::Error;
                 frame.payload = encodeError(errnoError(e, "cannot create a socketpair"));
-                std::string close = encodeFrame(FrameType::Close, 0, channel.value(), 0, {});
-                outputBytes_ += close.size();
-                output_.push_back(std::move(close));
+                output_.push(FrameType::Close, channel.value(), 0,
+                             encodeError(Error{e, "the client could not open the channel"}));
             } else {
                 // Registered here, before any DATA behind this answer is read.
-                channels_[channel.value()] = std::make_unique<Channel>(UniqueFd(pair[1]));
-                ++channelCount_;
+                channels_.open(channel.value(), UniqueFd(pair[1]));
+                channelCount_ = channels_.size();
                 pending.channelFd = pair[0];
             }
         }
@@ -425,31 +365,12 @@ void AgentHost::handleFrame(Frame& frame) {
         changed_.notify_all();
         return;
     }
-    case FrameType::Data: {
-        auto it = channels_.find(frame.channel);
-        if (it == channels_.end())
-            return; // we closed it while this was in flight
-        if (!it->second->pump.deliver(frame.payload)) {
-            enqueue(encodeFrame(FrameType::Close, 0, frame.channel, 0, {}), true);
-            channels_.erase(it);
-            std::lock_guard lock(mutex_);
-            --channelCount_;
-        }
-        return;
-    }
-    case FrameType::Ack: {
-        auto it = channels_.find(frame.channel);
-        uint32_t n = 0;
-        for (size_t b = 0; b < 4 && frame.payload.size() == 4; ++b)
-            n |= uint32_t(uint8_t(frame.payload[b])) << (8 * b);
-        if (it != channels_.end())
-            (void)it->second->pump.acknowledged(n);
-        return;
-    }
+    case FrameType::Data:
+    case FrameType::Ack:
     case FrameType::Close: {
-        auto it = channels_.find(frame.channel);
-        if (it != channels_.end())
-            it->second->peerClosed = true;
+        std::lock_guard lock(mutex_);
+        channels_.handle(frame, output_);
+        channelCount_ = channels_.size();
         return;
     }
     case FrameType::Bye: {
@@ -464,132 +385,29 @@ void AgentHost::handleFrame(Frame& frame) {
     }
 }
 
-void AgentHost::pumpChannel(uint32_t id, Channel& channel, short revents) {
-    StreamPump& pump = channel.pump;
-    bool userGone = false;
-    if (revents & POLLOUT) {
-        uint32_t written = 0;
-        if (pump.flush(written) == StreamPump::WriteResult::Failed)
-            userGone = true;
-        if (written)
-            enqueue(encodeFrame(FrameType::Ack, 0, id, 0, u32Payload(written)), true);
-    }
-    if (!userGone && (revents & (POLLIN | POLLHUP | POLLERR)) && (pump.events() & POLLIN) &&
-        !channel.peerClosed) {
-        std::string data;
-        if (pump.read(data) == StreamPump::ReadResult::Data)
-            enqueue(encodeFrame(FrameType::Data, 0, id, 0, data), true);
-    }
-    // POLLHUP on a socketpair end: the user closed theirs (both directions).
-    if (userGone || ((revents & (POLLHUP | POLLERR)) && !(revents & POLLIN))) {
-        if (!channel.peerClosed)
-            enqueue(encodeFrame(FrameType::Close, 0, id, 0, {}), true);
-        channels_.erase(id);
-        std::lock_guard lock(mutex_);
-        --channelCount_;
-    }
-}
-
-Result<Ok> AgentHost::simple(uint32_t op, int index) {
-    FieldWriter request;
-    request.u32(Tag::Op, op).u32(Tag::Index, uint32_t(index));
-    auto answer = call(request);
-    if (!answer)
-        return answer.error();
-    return Ok{};
-}
-
-Result<HostInfo> AgentHost::hostInfo() {
-    FieldWriter request;
-    request.u32(Tag::Op, uint32_t(Op::HostInfo));
-    return ask<HostInfo>(request, [](const Fields& fields) -> Result<HostInfo> {
-        auto text = fields.str(Tag::HostInfoText);
-        if (!text)
-            return text.error();
-        return HostInfo::fromKeyValues(std::string(text.value()));
-    });
-}
-
-Result<uint64_t> AgentHost::addMemory(uint64_t bytes) {
-    FieldWriter request;
-    request.u32(Tag::Op, uint32_t(Op::AddMemory)).u64(Tag::Bytes, bytes);
-    return ask<uint64_t>(request, [](const Fields& fields) { return fields.u64(Tag::Bytes); });
-}
-
-Result<uint64_t> AgentHost::releaseMemory(uint64_t bytes) {
-    FieldWriter request;
-    request.u32(Tag::Op, uint32_t(Op::ReleaseMemory)).u64(Tag::Bytes, bytes);
-    return ask<uint64_t>(request, [](const Fields& fields) { return fields.u64(Tag::Bytes); });
-}
-
-Result<int> AgentHost::createGuest(const std::vector<uint8_t>& image, const std::string& name) {
-    if (image.size() > kMaxRequest - 4096)
-        return Error{EFBIG, "the image has " + std::to_string(image.size()) +
+template <typename Op>
+Result<typename Op::Value> AgentHost::request(const typename Op::Args& args) {
+    FieldWriter fields;
+    fields.u32(Tag::Op, Op::code);
+    const std::string_view bulk = writeArgs(fields, args);
+    if (bulk.size() > kMaxRequest - 4096)
+        return Error{EFBIG, "the image has " + std::to_string(bulk.size()) +
                                 " bytes; the agent accepts at most 512 MiB"};
-    FieldWriter request;
-    request.u32(Tag::Op, uint32_t(Op::CreateGuest))
-        .str(Tag::Name, name)
-        .header(Tag::Image, uint32_t(image.size()));
-    auto answer = call(request, false, nullptr,
-                       std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
-    if (!answer)
-        return answer.error();
-    auto fields = Fields::parse(answer.value());
-    if (!fields)
-        return fields.error();
-    auto index = fields.value().u32(Tag::Index);
-    if (!index)
-        return index.error();
-    return int(index.value());
+    if constexpr (std::is_same_v<typename Op::Value, ops::StreamFd>) {
+        int fd = -1;
+        TRY(exchange(fields, true, &fd));
+        if (fd < 0)
+            return Error{EPROTO, "the agent opened a stream but no channel was set up"};
+        return ops::StreamFd{fd};
+    } else {
+        const std::string answer = TRY(exchange(fields, false, nullptr, bulk));
+        const Fields parsed = TRY(Fields::parse(answer));
+        return readValue(parsed, std::type_identity<typename Op::Value>{});
+    }
 }
 
-Result<Ok> AgentHost::freeGuest(int index) {
-    return simple(uint32_t(Op::FreeGuest), index);
-}
-Result<Ok> AgentHost::launch(int index) {
-    return simple(uint32_t(Op::Launch), index);
-}
-Result<Ok> AgentHost::pause(int index) {
-    return simple(uint32_t(Op::Pause), index);
-}
-Result<Ok> AgentHost::resume(int index) {
-    return simple(uint32_t(Op::Resume), index);
-}
-Result<Ok> AgentHost::stop(int index) {
-    return simple(uint32_t(Op::Stop), index);
-}
-
-Result<VmInfo> AgentHost::vmInfo(int index) {
-    FieldWriter request;
-    request.u32(Tag::Op, uint32_t(Op::VmInfo)).u32(Tag::Index, uint32_t(index));
-    return ask<VmInfo>(request, [](const Fields& fields) { return readVmInfo(fields); });
-}
-
-Result<std::vector<GuestEntry>> AgentHost::listGuests() {
-    FieldWriter request;
-    request.u32(Tag::Op, uint32_t(Op::ListGuests));
-    return ask<std::vector<GuestEntry>>(request,
-                                        [](const Fields& fields) { return readGuestList(fields); });
-}
-
-Result<KernelLog> AgentHost::kernelLog(uint64_t after) {
-    FieldWriter request;
-    request.u32(Tag::Op, uint32_t(Op::KernelLog)).u64(Tag::Sequence, after);
-    return ask<KernelLog>(request, [](const Fields& fields) { return readKernelLog(fields); });
-}
-
-Result<int> AgentHost::openStream(int index, const std::string& stream) {
-    FieldWriter request;
-    request.u32(Tag::Op, uint32_t(Op::OpenStream))
-        .u32(Tag::Index, uint32_t(index))
-        .str(Tag::Stream, stream);
-    int fd = -1;
-    auto answer = call(request, true, &fd);
-    if (!answer)
-        return answer.error();
-    if (fd < 0)
-        return Error{EPROTO, "the agent opened a stream but no channel was set up"};
-    return fd;
+void AgentHost::perform(ops::AnyCall call) {
+    std::visit([&]<typename Op>(ops::Call<Op>* c) { c->result = request<Op>(c->args); }, call);
 }
 
 } // namespace v3ctl

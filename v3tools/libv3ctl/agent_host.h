@@ -1,4 +1,4 @@
-// A host reached through v3agent: every HostConnection operation becomes a
+// A host reached through v3agent: every operation of the table becomes a
 // REQUEST frame on a byte stream (a unix socket, ssh's stdio, the sandbox's
 // serial line) and waits for its RESPONSE or ERROR.
 //
@@ -18,12 +18,11 @@
 #pragma once
 
 #include "agent_fields.h"
-#include "agent_protocol.h"
+#include "agent_link.h"
 #include "fd_io.h"
 #include "host_connection.h"
 
 #include <condition_variable>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,11 +32,6 @@
 #include <sys/types.h>
 
 namespace v3ctl {
-
-namespace agent {
-class StreamPump;
-class FieldWriter;
-} // namespace agent
 
 class AgentHost final : public HostConnection {
 public:
@@ -58,19 +52,9 @@ public:
 
     std::string uri() const override { return uri_; }
     std::string displayName() const override { return displayName_; }
-    Result<HostInfo> hostInfo() override;
-    Result<uint64_t> addMemory(uint64_t bytes) override;
-    Result<uint64_t> releaseMemory(uint64_t bytes) override;
-    Result<int> createGuest(const std::vector<uint8_t>& image, const std::string& name) override;
-    Result<Ok> freeGuest(int index) override;
-    Result<Ok> launch(int index) override;
-    Result<Ok> pause(int index) override;
-    Result<Ok> resume(int index) override;
-    Result<Ok> stop(int index) override;
-    Result<VmInfo> vmInfo(int index) override;
-    Result<std::vector<GuestEntry>> listGuests() override;
-    Result<int> openStream(int index, const std::string& stream) override;
-    Result<KernelLog> kernelLog(uint64_t after) override;
+    // Every operation of the table becomes a REQUEST with the row's code and
+    // its arguments' fields; the answer's fields become its result.
+    void perform(ops::AnyCall call) override;
 
     // What the agent said about itself in WELCOME.
     const std::string& agentDescription() const { return agentDescription_; }
@@ -88,29 +72,15 @@ private:
         agent::Frame answer; // Response or Error
         int channelFd = -1;  // openStream: the caller's end
     };
-    struct Channel;
-
-    Result<std::string> call(const agent::FieldWriter& request, bool opensChannel = false,
-                             int* channelFd = nullptr, std::string_view bulk = {});
-    Result<Ok> simple(uint32_t op, int index);
-    // Sends `request` and hands the answer's fields to `read` while the
-    // answer they point into is alive.
-    template <typename T, typename Read>
-    Result<T> ask(const agent::FieldWriter& request, Read read) {
-        auto answer = call(request);
-        if (!answer)
-            return answer.error();
-        auto fields = agent::Fields::parse(answer.value());
-        if (!fields)
-            return fields.error();
-        return read(fields.value());
-    }
-    void enqueue(std::string frame, bool fromIoThread);
+    Result<std::string> exchange(const agent::FieldWriter& request, bool opensChannel = false,
+                                 int* channelFd = nullptr, std::string_view bulk = {});
+    template <typename Op> Result<typename Op::Value> request(const typename Op::Args& args);
+    // Queues a frame from a calling thread (waits while the queue is long).
+    void enqueue(agent::FrameType type, uint16_t flags, uint32_t id, std::string_view payload);
     void wake();
     void ioLoop();
     void handleFrame(agent::Frame& frame);
     void failEverything(const std::string& why);
-    void pumpChannel(uint32_t id, Channel& channel, short revents);
 
     std::string uri_;
     std::string displayName_;
@@ -123,9 +93,7 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<std::string> output_;
-    size_t outputStart_ = 0;
-    size_t outputBytes_ = 0;
+    agent::FrameQueue output_;
     std::map<uint32_t, Pending> pending_;
     uint32_t nextId_ = 1;
     uint32_t firstHelloId_ = 0; // HELLOs go out with ids firstHelloId_..helloId_
@@ -135,10 +103,10 @@ private:
     bool stopping_ = false;
     uint32_t byeId_ = 0;
     bool byeAnswered_ = false;
-    size_t channelCount_ = 0;
+    size_t channelCount_ = 0; // channels_.size(), for other threads
 
-    // Owned by the I/O thread only.
-    std::map<uint32_t, std::unique_ptr<Channel>> channels_;
+    // Used by the I/O thread only, with mutex_ held (it queues frames).
+    agent::ChannelTable channels_;
     std::thread io_;
 };
 

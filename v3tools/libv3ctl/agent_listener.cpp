@@ -99,10 +99,7 @@ Result<Ok> serveUnixSocket(HostConnection& host, const std::string& path,
 Result<Ok> serveUnixSocket(HostConnection& host, const std::string& path,
                            const SessionOptions& options, const std::atomic<bool>& stop,
                            const AccessPolicy& policy) {
-    auto bound = bindSocket(path, policy);
-    if (!bound)
-        return bound.error();
-    UniqueFd listener = std::move(bound.value());
+    UniqueFd listener = TRY(bindSocket(path, policy));
 
     struct Client {
         UniqueFd fd;

@@ -1,39 +1,70 @@
 #include "agent_messages.h"
 
 #include <cerrno>
+#include <optional>
+#include <type_traits>
 
 namespace v3ctl::agent {
 
-const char* opName(Op op) {
-    switch (op) {
-    case Op::HostInfo:
-        return "host info";
-    case Op::AddMemory:
-        return "add memory";
-    case Op::CreateGuest:
-        return "create";
-    case Op::FreeGuest:
-        return "free";
-    case Op::Launch:
-        return "launch";
-    case Op::Pause:
-        return "pause";
-    case Op::Resume:
-        return "continue";
-    case Op::Stop:
-        return "stop";
-    case Op::VmInfo:
-        return "VM info";
-    case Op::ListGuests:
-        return "list";
-    case Op::OpenStream:
-        return "open stream";
-    case Op::KernelLog:
-        return "kernel log";
-    case Op::ReleaseMemory:
-        return "release memory";
-    }
-    return "unknown";
+namespace {
+
+// Each host info field with its tag, for writing and reading alike.
+template <typename Visit> void hostInfoFields(Visit&& visit, auto& info) {
+    visit(Tag::AbiVersion, info.abiVersion);
+    visit(Tag::Features, info.features);
+    visit(Tag::SvmRevision, info.svmRevision);
+    visit(Tag::NumAsids, info.numAsids);
+    visit(Tag::CpusPossible, info.cpusPossible);
+    visit(Tag::CpusEnabled, info.cpusEnabled);
+    visit(Tag::NumGuests, info.numGuests);
+    visit(Tag::MaxGuests, info.maxGuests);
+    visit(Tag::GuestMemoryTotal, info.guestMemoryTotal);
+    visit(Tag::GuestMemoryFree, info.guestMemoryFree);
+    visit(Tag::CoreAllocations, info.coreAllocations);
+    visit(Tag::CorePages, info.corePages);
+    visit(Tag::ModuleVersion, info.moduleVersion);
+    visit(Tag::KernelRelease, info.kernelRelease);
+}
+
+} // namespace
+
+void writeHostInfo(FieldWriter& out, const HostInfo& info) {
+    hostInfoFields(
+        [&](Tag tag, const auto& value) {
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, uint32_t>)
+                out.u32(tag, value);
+            else if constexpr (std::is_same_v<T, uint64_t>)
+                out.u64(tag, value);
+            else
+                out.str(tag, value);
+        },
+        info);
+}
+
+Result<HostInfo> readHostInfo(const Fields& in) {
+    HostInfo info;
+    std::optional<Error> missing;
+    hostInfoFields(
+        [&](Tag tag, auto& value) {
+            using T = std::decay_t<decltype(value)>;
+            if (missing)
+                return;
+            if constexpr (std::is_same_v<T, uint32_t>) {
+                auto v = in.u32(tag);
+                v ? void(value = v.value()) : void(missing = v.error());
+            } else if constexpr (std::is_same_v<T, uint64_t>) {
+                auto v = in.u64(tag);
+                v ? void(value = v.value()) : void(missing = v.error());
+            } else {
+                auto v = in.str(tag, 255);
+                v ? void(value = std::string(v.value())) : void(missing = v.error());
+            }
+        },
+        info);
+    if (missing)
+        return Error{EPROTO, "the agent's host info is incomplete: " + missing->message};
+    return info;
 }
 
 void writeVmInfo(FieldWriter& out, const VmInfo& info) {
@@ -146,11 +177,108 @@ Result<KernelLog> readKernelLog(const Fields& in) {
         else
             log.lines.back().text = std::string(f.value);
     }
-    auto next = in.u64(Tag::Next);
-    if (!next)
-        return next.error();
-    log.next = next.value();
+    log.next = TRY(in.u64(Tag::Next));
     return log;
+}
+
+std::string_view writeArgs(FieldWriter&, const ops::NoArgs&) {
+    return {};
+}
+std::string_view writeArgs(FieldWriter& out, const ops::VmArgs& args) {
+    out.u32(Tag::Index, uint32_t(args.index));
+    return {};
+}
+std::string_view writeArgs(FieldWriter& out, const ops::MemoryArgs& args) {
+    out.u64(Tag::Bytes, args.bytes);
+    return {};
+}
+std::string_view writeArgs(FieldWriter& out, const ops::CreateArgs& args) {
+    out.str(Tag::Name, args.name).header(Tag::Image, uint32_t(args.image.size()));
+    return {reinterpret_cast<const char*>(args.image.data()), args.image.size()};
+}
+std::string_view writeArgs(FieldWriter& out, const ops::StreamArgs& args) {
+    out.u32(Tag::Index, uint32_t(args.index)).str(Tag::Stream, args.stream);
+    return {};
+}
+std::string_view writeArgs(FieldWriter& out, const ops::LogArgs& args) {
+    out.u64(Tag::Sequence, args.after);
+    return {};
+}
+
+namespace {
+
+Result<int> vmIndex(const Fields& in) {
+    uint32_t index = TRY(in.u32(Tag::Index));
+    if (index > uint32_t(kHighestVmIndex))
+        return Error{EINVAL, "VM index " + std::to_string(index) + " is out of range"};
+    return int(index);
+}
+
+} // namespace
+
+Result<ops::NoArgs> readArgs(const Fields&, std::type_identity<ops::NoArgs>) {
+    return ops::NoArgs{};
+}
+Result<ops::VmArgs> readArgs(const Fields& in, std::type_identity<ops::VmArgs>) {
+    return ops::VmArgs{TRY(vmIndex(in))};
+}
+Result<ops::MemoryArgs> readArgs(const Fields& in, std::type_identity<ops::MemoryArgs>) {
+    return ops::MemoryArgs{TRY(in.u64(Tag::Bytes))};
+}
+Result<ops::CreateArgs> readArgs(const Fields& in, std::type_identity<ops::CreateArgs>) {
+    std::string_view name = TRY(in.str(Tag::Name, 255));
+    std::string_view image = TRY(in.str(Tag::Image));
+    return ops::CreateArgs{{reinterpret_cast<const uint8_t*>(image.data()), image.size()}, name};
+}
+Result<ops::StreamArgs> readArgs(const Fields& in, std::type_identity<ops::StreamArgs>) {
+    int index = TRY(vmIndex(in));
+    return ops::StreamArgs{index, TRY(in.str(Tag::Stream, 255))};
+}
+Result<ops::LogArgs> readArgs(const Fields& in, std::type_identity<ops::LogArgs>) {
+    return ops::LogArgs{TRY(in.u64(Tag::Sequence))};
+}
+
+void writeValue(FieldWriter&, const Ok&) {}
+void writeValue(FieldWriter& out, uint64_t bytes) {
+    out.u64(Tag::Bytes, bytes);
+}
+void writeValue(FieldWriter& out, int index) {
+    out.u32(Tag::Index, uint32_t(index));
+}
+void writeValue(FieldWriter& out, const HostInfo& info) {
+    writeHostInfo(out, info);
+}
+void writeValue(FieldWriter& out, const VmInfo& info) {
+    writeVmInfo(out, info);
+}
+void writeValue(FieldWriter& out, const std::vector<GuestEntry>& guests) {
+    writeGuestList(out, guests);
+}
+void writeValue(FieldWriter& out, const KernelLog& log) {
+    writeKernelLog(out, log);
+}
+
+Result<Ok> readValue(const Fields&, std::type_identity<Ok>) {
+    return Ok{};
+}
+Result<uint64_t> readValue(const Fields& in, std::type_identity<uint64_t>) {
+    return in.u64(Tag::Bytes);
+}
+Result<int> readValue(const Fields& in, std::type_identity<int>) {
+    return int(TRY(in.u32(Tag::Index)));
+}
+Result<HostInfo> readValue(const Fields& in, std::type_identity<HostInfo>) {
+    return readHostInfo(in);
+}
+Result<VmInfo> readValue(const Fields& in, std::type_identity<VmInfo>) {
+    return readVmInfo(in);
+}
+Result<std::vector<GuestEntry>> readValue(const Fields& in,
+                                          std::type_identity<std::vector<GuestEntry>>) {
+    return readGuestList(in);
+}
+Result<KernelLog> readValue(const Fields& in, std::type_identity<KernelLog>) {
+    return readKernelLog(in);
 }
 
 std::string encodeError(const Error& error) {

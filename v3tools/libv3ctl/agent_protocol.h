@@ -31,7 +31,8 @@
 namespace v3ctl::agent {
 
 inline constexpr uint32_t kMagic = 0x47413356;
-inline constexpr uint8_t kProtocolVersion = 1;
+// 2: host info in tagged fields (1 sent it as key=value text).
+inline constexpr uint8_t kProtocolVersion = 2;
 inline constexpr size_t kHeaderSize = 32;
 inline constexpr uint32_t kMaxPayload = 1u << 20;
 // Largest reassembled request: an image of V3_IMAGE_MAX plus its fields.

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <type_traits>
 #include <poll.h>
 #include <unistd.h>
 #include <vector>
@@ -19,16 +20,6 @@ constexpr size_t kOutputHighWater = 1u << 20;
 constexpr size_t kOutputStopRequests = 8u << 20;
 // Requests reassembled at once, per session.
 constexpr size_t kMaxPartialRequests = 4;
-constexpr int kHighestVmIndex = 1023;
-
-Result<int> vmIndex(const Fields& fields) {
-    auto index = fields.u32(Tag::Index);
-    if (!index)
-        return index.error();
-    if (index.value() > uint32_t(kHighestVmIndex))
-        return Error{EINVAL, "VM index " + std::to_string(index.value()) + " is out of range"};
-    return int(index.value());
-}
 
 } // namespace
 
@@ -55,9 +46,7 @@ void AgentSession::log(const std::string& message) const {
 
 void AgentSession::send(FrameType type, uint32_t channel, uint32_t requestId,
                         std::string_view payload) {
-    std::string frame = encodeFrame(type, 0, channel, requestId, payload);
-    outputBytes_ += frame.size();
-    output_.push_back(std::move(frame));
+    output_.push(type, channel, requestId, payload);
 }
 
 void AgentSession::sendError(uint32_t requestId, const Error& error) {
@@ -72,25 +61,6 @@ void AgentSession::respond(uint32_t requestId, std::string payload) {
     send(FrameType::Response, 0, requestId, payload);
 }
 
-bool AgentSession::flushOutput() {
-    while (!output_.empty()) {
-        const std::string& front = output_.front();
-        ssize_t n =
-            writeNoSigpipe(outFd_, front.data() + outputStart_, front.size() - outputStart_);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return true;
-        if (n <= 0)
-            return false;
-        outputStart_ += size_t(n);
-        outputBytes_ -= size_t(n);
-        if (outputStart_ == front.size()) {
-            output_.pop_front();
-            outputStart_ = 0;
-        }
-    }
-    return true;
-}
-
 void AgentSession::resetSession() {
     channels_.clear(); // closes every stream descriptor
     partial_.clear();
@@ -100,24 +70,14 @@ void AgentSession::resetSession() {
 std::string AgentSession::run() {
     lastInput_ = std::chrono::steady_clock::now();
     std::vector<pollfd> fds;
-    std::vector<uint32_t> channelIds;
     char buffer[65536];
     for (;;) {
         fds.clear();
-        channelIds.clear();
-        fds.push_back({inFd_, short(outputBytes_ < kOutputStopRequests ? POLLIN : 0), 0});
+        fds.push_back({inFd_, short(output_.bytes() < kOutputStopRequests ? POLLIN : 0), 0});
         fds.push_back({outFd_, short(output_.empty() ? 0 : POLLOUT), 0});
         if (fds[1].events == 0)
             fds[1].fd = -1;
-        for (auto& [id, channel] : channels_) {
-            short events = channel->pump.events();
-            if (outputBytes_ >= kOutputHighWater)
-                events &= ~POLLIN;
-            if (!events)
-                continue;
-            fds.push_back({channel->pump.fd(), events, 0});
-            channelIds.push_back(id);
-        }
+        channels_.addPollFds(fds, output_.bytes() < kOutputHighWater);
         int timeout = -1;
         if (options_.idleResyncMs > 0 && reader_.hasPartial()) {
             auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -186,49 +146,9 @@ std::string AgentSession::run() {
             handleFrame(event.frame);
         }
 
-        for (size_t i = 2; i < fds.size(); ++i) {
-            if (!fds[i].revents)
-                continue;
-            auto it = channels_.find(channelIds[i - 2]);
-            if (it == channels_.end()) // closed by a frame handled above
-                continue;
-            bool remove = false;
-            pumpChannel(it->first, *it->second, fds[i].revents, remove);
-            if (remove)
-                channels_.erase(it);
-        }
-        if (!flushOutput())
+        channels_.service(fds, 2, output_);
+        if (output_.flush(outFd_) == FrameQueue::Flush::Failed)
             return std::string("writing to the client failed: ") + std::strerror(errno);
-    }
-}
-
-void AgentSession::pumpChannel(uint32_t id, Channel& channel, short revents, bool& remove) {
-    StreamPump& pump = channel.pump;
-    if ((revents & POLLOUT) || ((revents & (POLLHUP | POLLERR)) && pump.hasPending())) {
-        uint32_t written = 0;
-        auto result = pump.flush(written);
-        if (written) {
-            std::string ack(4, '\0');
-            for (int b = 0; b < 4; ++b)
-                ack[size_t(b)] = char(written >> (8 * b));
-            send(FrameType::Ack, id, 0, ack);
-        }
-        if (result == StreamPump::WriteResult::Failed) {
-            send(FrameType::Close, id, 0,
-                 encodeError(Error{EPIPE, "the VM stream no longer accepts input"}));
-            remove = true;
-            return;
-        }
-    }
-    if ((revents & (POLLIN | POLLHUP | POLLERR)) && (pump.events() & POLLIN)) {
-        std::string data;
-        auto result = pump.read(data);
-        if (result == StreamPump::ReadResult::Data) {
-            send(FrameType::Data, id, 0, data);
-        } else if (result == StreamPump::ReadResult::End) {
-            send(FrameType::Close, id, 0, encodeError(Error{0, "the VM stream ended"}));
-            remove = true;
-        }
     }
 }
 
@@ -245,34 +165,10 @@ void AgentSession::handleFrame(Frame& frame) {
     case FrameType::Request:
         handleRequestFrame(frame);
         return;
-    case FrameType::Data: {
-        auto it = channels_.find(frame.channel);
-        if (it == channels_.end())
-            return; // the channel closed while this was in flight
-        if (!it->second->pump.deliver(frame.payload)) {
-            send(FrameType::Close, frame.channel, 0,
-                 encodeError(Error{EPROTO, "the client overran the channel's window"}));
-            channels_.erase(it);
-        }
-        return;
-    }
-    case FrameType::Ack: {
-        auto it = channels_.find(frame.channel);
-        if (it == channels_.end())
-            return;
-        uint32_t n = 0;
-        bool ok = frame.payload.size() == 4;
-        for (size_t b = 0; ok && b < 4; ++b)
-            n |= uint32_t(uint8_t(frame.payload[b])) << (8 * b);
-        if (!ok || !it->second->pump.acknowledged(n)) {
-            send(FrameType::Close, frame.channel, 0,
-                 encodeError(Error{EPROTO, "the client acknowledged bytes it was never sent"}));
-            channels_.erase(it);
-        }
-        return;
-    }
+    case FrameType::Data:
+    case FrameType::Ack:
     case FrameType::Close:
-        channels_.erase(frame.channel);
+        channels_.handle(frame, output_);
         return;
     case FrameType::Welcome:
     case FrameType::Response:
@@ -366,128 +262,46 @@ void AgentSession::perform(uint32_t id, const std::string& payload) {
         return;
     }
     const Fields& in = parsed.value();
-    auto opCode = in.u32(Tag::Op);
-    if (!opCode) {
-        sendError(id, Error{EPROTO, "the request is malformed: " + opCode.error().message});
+    auto code = in.u32(Tag::Op);
+    if (!code) {
+        sendError(id, Error{EPROTO, "the request is malformed: " + code.error().message});
         return;
     }
-    if (opCode.value() == 0 || opCode.value() > kLastOp) {
-        sendError(id,
-                  Error{ENOSYS, "unknown operation " + std::to_string(opCode.value()) +
-                                    " (this v3agent knows 1 to " + std::to_string(kLastOp) + ")"});
-        return;
-    }
-    const Op op = Op(opCode.value());
-    auto fail = [&](const Error& e) { sendError(id, e); };
-    auto badRequest = [&](const Error& e) {
+    const bool known = ops::findOperation([&]<typename Op>() {
+        if (Op::code != code.value())
+            return false;
+        serve<Op>(id, in);
+        return true;
+    });
+    if (!known)
+        sendError(id, Error{ENOSYS, "unknown operation " + std::to_string(code.value()) +
+                                        " (this v3agent knows 1 to " +
+                                        std::to_string(ops::kLastCode) + ")"});
+}
+
+template <typename Op> void AgentSession::serve(uint32_t id, const Fields& in) {
+    auto args = readArgs(in, std::type_identity<typename Op::Args>{});
+    if (!args) {
+        const Error& e = args.error();
         sendError(id,
                   Error{e.errnum ? e.errnum : EPROTO,
-                        std::string("the ") + opName(op) + " request is malformed: " + e.message});
-    };
+                        std::string("the ") + Op::name + " request is malformed: " + e.message});
+        return;
+    }
+    auto value = host_.call<Op>(args.value());
+    if (!value) {
+        sendError(id, value.error());
+        return;
+    }
     FieldWriter out;
-    switch (op) {
-    case Op::HostInfo: {
-        auto info = host_.hostInfo();
-        if (!info)
-            return fail(info.error());
-        out.str(Tag::HostInfoText, info.value().toKeyValues());
-        break;
-    }
-    case Op::AddMemory: {
-        auto bytes = in.u64(Tag::Bytes);
-        if (!bytes)
-            return badRequest(bytes.error());
-        auto added = host_.addMemory(bytes.value());
-        if (!added)
-            return fail(added.error());
-        out.u64(Tag::Bytes, added.value());
-        break;
-    }
-    case Op::ReleaseMemory: {
-        auto bytes = in.u64(Tag::Bytes);
-        if (!bytes)
-            return badRequest(bytes.error());
-        auto released = host_.releaseMemory(bytes.value());
-        if (!released)
-            return fail(released.error());
-        out.u64(Tag::Bytes, released.value());
-        break;
-    }
-    case Op::CreateGuest: {
-        auto name = in.str(Tag::Name, 255);
-        if (!name)
-            return badRequest(name.error());
-        auto image = in.str(Tag::Image);
-        if (!image)
-            return badRequest(image.error());
-        std::vector<uint8_t> bytes(image.value().begin(), image.value().end());
-        auto index = host_.createGuest(bytes, std::string(name.value()));
-        if (!index)
-            return fail(index.error());
-        out.u32(Tag::Index, uint32_t(index.value()));
-        break;
-    }
-    case Op::FreeGuest:
-    case Op::Launch:
-    case Op::Pause:
-    case Op::Resume:
-    case Op::Stop: {
-        auto index = vmIndex(in);
-        if (!index)
-            return badRequest(index.error());
-        Result<Ok> done = op == Op::FreeGuest ? host_.freeGuest(index.value())
-                          : op == Op::Launch  ? host_.launch(index.value())
-                          : op == Op::Pause   ? host_.pause(index.value())
-                          : op == Op::Resume  ? host_.resume(index.value())
-                                              : host_.stop(index.value());
-        if (!done)
-            return fail(done.error());
-        break;
-    }
-    case Op::VmInfo: {
-        auto index = vmIndex(in);
-        if (!index)
-            return badRequest(index.error());
-        auto info = host_.vmInfo(index.value());
-        if (!info)
-            return fail(info.error());
-        writeVmInfo(out, info.value());
-        break;
-    }
-    case Op::KernelLog: {
-        auto after = in.u64(Tag::Sequence);
-        if (!after)
-            return badRequest(after.error());
-        auto log = host_.kernelLog(after.value());
-        if (!log)
-            return fail(log.error());
-        writeKernelLog(out, log.value());
-        break;
-    }
-    case Op::ListGuests: {
-        auto guests = host_.listGuests();
-        if (!guests)
-            return fail(guests.error());
-        writeGuestList(out, guests.value());
-        break;
-    }
-    case Op::OpenStream: {
-        auto index = vmIndex(in);
-        if (!index)
-            return badRequest(index.error());
-        auto stream = in.str(Tag::Stream, 255);
-        if (!stream)
-            return badRequest(stream.error());
-        auto fd = host_.openStream(index.value(), std::string(stream.value()));
-        if (!fd)
-            return fail(fd.error());
+    if constexpr (std::is_same_v<typename Op::Value, ops::StreamFd>) {
         uint32_t channel = nextChannel_++;
         if (nextChannel_ == 0)
             nextChannel_ = 1;
-        channels_[channel] = std::make_unique<Channel>(UniqueFd(fd.value()));
+        channels_.open(channel, UniqueFd(value.value().fd));
         out.u32(Tag::Channel, channel);
-        break;
-    }
+    } else {
+        writeValue(out, value.value());
     }
     respond(id, out.take());
 }

@@ -15,12 +15,11 @@
 // answered with an ERROR frame and the session goes on.
 #pragma once
 
-#include "agent_protocol.h"
+#include "agent_fields.h"
+#include "agent_link.h"
 #include "host_connection.h"
-#include "stream_pump.h"
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -65,10 +64,6 @@ public:
     std::string run();
 
 private:
-    struct Channel {
-        explicit Channel(UniqueFd fd) : pump(std::move(fd)) {}
-        StreamPump pump;
-    };
     struct PartialRequest {
         std::string payload;
         bool refused = false; // too large: drop the rest, the error is already sent
@@ -77,14 +72,14 @@ private:
     void handleFrame(Frame& frame);
     void handleHello(const Frame& frame);
     void handleRequestFrame(Frame& frame);
+    // Finds the request's operation in the table and serves it.
     void perform(uint32_t requestId, const std::string& payload);
-    void pumpChannel(uint32_t id, Channel& channel, short revents, bool& remove);
+    template <typename Op> void serve(uint32_t requestId, const Fields& in);
     void resetSession();
 
     void send(FrameType type, uint32_t channel, uint32_t requestId, std::string_view payload);
     void sendError(uint32_t requestId, const Error& error);
     void respond(uint32_t requestId, std::string payload);
-    bool flushOutput(); // false when the output failed
     void log(const std::string& message) const;
 
     HostConnection& host_;
@@ -92,12 +87,10 @@ private:
     int outFd_;
     SessionOptions options_;
     FrameReader reader_;
-    std::deque<std::string> output_;
-    size_t outputStart_ = 0; // written prefix of output_.front()
-    size_t outputBytes_ = 0;
+    FrameQueue output_;
     bool helloSeen_ = false;
     bool peerReturned_ = false; // awaitPeer() returned since the last input
-    std::map<uint32_t, std::unique_ptr<Channel>> channels_;
+    ChannelTable channels_;
     uint32_t nextChannel_ = 1;
     std::map<uint32_t, PartialRequest> partial_;
     uint64_t partialBytes_ = 0;

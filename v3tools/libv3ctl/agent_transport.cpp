@@ -41,13 +41,12 @@ Result<AgentHost::Transport> connectUnixSocket(const std::string& path) {
 Result<AgentHost::Transport> spawnAgentProcess(const std::vector<std::string>& argv) {
     if (argv.empty())
         return Error{EINVAL, "no command to reach the agent"};
-    auto spawned = spawnProcess(argv, ChildStdio::Pipe, ChildStdio::Pipe, ChildStdio::Inherit);
-    if (!spawned)
-        return spawned.error();
+    SpawnedProcess spawned =
+        TRY(spawnProcess(argv, ChildStdio::Pipe, ChildStdio::Pipe, ChildStdio::Inherit));
     AgentHost::Transport transport;
-    transport.readFd = std::move(spawned.value().stdoutRead);
-    transport.writeFd = std::move(spawned.value().stdinWrite);
-    transport.child = spawned.value().pid;
+    transport.readFd = std::move(spawned.stdoutRead);
+    transport.writeFd = std::move(spawned.stdinWrite);
+    transport.child = spawned.pid;
     return transport;
 }
 

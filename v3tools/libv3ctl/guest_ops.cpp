@@ -6,34 +6,17 @@
 #include <cerrno>
 #include <cstring>
 #include <sstream>
+#include <unordered_map>
 
 namespace v3ctl {
 
 static_assert(kExitReasonCount == V3_EXIT_REASON_COUNT);
 
-const char* stateName(VmState state) {
-    switch (state) {
-    case VmState::Created:
-        return "created";
-    case VmState::Running:
-        return "running";
-    case VmState::Paused:
-        return "paused";
-    case VmState::Stopped:
-        return "stopped";
-    case VmState::Error:
-        return "error";
-    case VmState::Unknown:
-        break;
-    }
-    return "unknown";
-}
-
 VmInfo VmInfo::fromAbi(const v3_vm_info& raw) {
     VmInfo info;
     info.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
     info.index = int(raw.index);
-    info.state = raw.state <= V3_STATE_ERROR ? VmState(raw.state) : VmState::Unknown;
+    info.state = stateFromAbi(raw.state);
     info.exitCode = raw.exit_code;
     info.numCores = raw.num_cores;
     info.memoryBytes = raw.memory_bytes;
@@ -93,26 +76,78 @@ bool parseKmsgRecord(const std::string& record, KernelLogLine& line) {
     return true;
 }
 
-std::vector<GuestEntry> parseGuestList(const std::string& text, std::vector<std::string>* bad) {
-    std::vector<GuestEntry> entries;
-    std::istringstream in(text);
-    std::string line;
+namespace {
+
+std::vector<std::string_view> splitFields(std::string_view line) {
+    std::vector<std::string_view> fields;
+    size_t at = 0;
+    while (true) {
+        at = line.find_first_not_of(" \t", at);
+        if (at == std::string_view::npos)
+            return fields;
+        size_t end = line.find_first_of(" \t", at);
+        if (end == std::string_view::npos)
+            end = line.size();
+        fields.push_back(line.substr(at, end - at));
+        at = end;
+    }
+}
+
+bool hasControlCharacter(std::string_view text) {
+    for (unsigned char c : text)
+        if (c < 0x20 || c == 0x7f)
+            return true;
+    return false;
+}
+
+} // namespace
+
+GuestList parseGuestList(std::string_view text) {
+    GuestList list;
+    std::unordered_map<std::string_view, int> firstLineOf;
     int number = 0;
-    while (std::getline(in, line)) {
+    size_t at = 0;
+    while (at < text.size()) {
+        size_t end = text.find('\n', at);
+        if (end == std::string_view::npos)
+            end = text.size();
+        std::string_view line = text.substr(at, end - at);
+        at = end + 1;
         ++number;
-        std::istringstream fields(line);
-        std::string name, device;
-        fields >> name >> device; // any run of spaces or tabs separates fields
-        if (name.empty())
-            continue;
-        if (device.empty()) {
-            if (bad)
-                bad->push_back("line " + std::to_string(number) + ": '" + line + "'");
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        auto report = [&](std::string reason) {
+            list.problems.push_back({number, std::string(line), std::move(reason)});
+        };
+        const auto fields = splitFields(line);
+        if (fields.empty()) {
+            report("blank line");
             continue;
         }
-        entries.push_back({name, device});
+        if (fields.size() < 2) {
+            report("only one field; expected \"NAME /dev/v3-vmN\"");
+            continue;
+        }
+        const std::string_view name = fields[0];
+        const std::string_view device = fields[1];
+        if (hasControlCharacter(name) || hasControlCharacter(device)) {
+            report("contains a control character");
+            continue;
+        }
+        if (device.front() != '/') {
+            report("the second field '" + std::string(device) +
+                   "' is not a device file path; expected \"NAME /dev/v3-vmN\"");
+            continue;
+        }
+        auto [seen, inserted] = firstLineOf.emplace(name, number);
+        if (!inserted) {
+            report("VM '" + std::string(name) + "' is already listed on line " +
+                   std::to_string(seen->second));
+            continue;
+        }
+        list.guests.push_back({std::string(name), std::string(device)});
     }
-    return entries;
+    return list;
 }
 
 Result<int> vmIndexFromArgument(const std::string& argument) {

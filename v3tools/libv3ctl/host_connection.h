@@ -3,10 +3,15 @@
 // this machine), AgentHost (the same operations framed over a byte stream to
 // v3agent) and SandboxHost (the QEMU sandbox, reached through its agent).
 // Calls may block: the GUI makes them on worker threads.
+//
+// Every operation is a row of the table in operations.h and reaches an
+// implementation through one entry point, perform(); the named methods
+// below are the table's rows spelled as functions for callers.
 #pragma once
 
 #include "guest_ops.h"
 #include "host_info.h"
+#include "operations.h"
 #include "result.h"
 
 #include <memory>
@@ -23,32 +28,66 @@ public:
     // A short human name for the status bar: "local machine", "sandbox (QEMU TCG)".
     virtual std::string displayName() const = 0;
 
-    virtual Result<HostInfo> hostInfo() = 0;
+    // Performs one operation and sets call's result. The default refuses
+    // every operation: a connection that cannot carry one says so (ENOSYS)
+    // instead of pretending.
+    virtual void perform(ops::AnyCall call);
 
-    // The VM operations. A connection that cannot carry one yet says so
-    // (ENOSYS) instead of pretending.
-    virtual Result<uint64_t> addMemory(uint64_t bytes); // bytes reserved
+    // Any row of the table.
+    template <typename Op> Result<typename Op::Value> call(const typename Op::Args& args) {
+        ops::Call<Op> c{args, std::nullopt};
+        perform(&c);
+        if (!c.result)
+            return unsupported(Op::doing);
+        return std::move(*c.result);
+    }
+
+    Result<HostInfo> hostInfo() { return call<ops::GetHostInfo>({}); }
+    Result<uint64_t> addMemory(uint64_t bytes) { return call<ops::AddMemory>({bytes}); }
     // Gives up to `bytes` (0: all) of the reserved memory no VM uses back to
     // the host; returns the bytes given back.
-    virtual Result<uint64_t> releaseMemory(uint64_t bytes);
+    Result<uint64_t> releaseMemory(uint64_t bytes) { return call<ops::ReleaseMemory>({bytes}); }
     // Returns the new VM's index (/dev/v3-vmN).
-    virtual Result<int> createGuest(const std::vector<uint8_t>& image, const std::string& name);
-    virtual Result<Ok> freeGuest(int index);
-    virtual Result<Ok> launch(int index);
-    virtual Result<Ok> pause(int index);
-    virtual Result<Ok> resume(int index);
-    virtual Result<Ok> stop(int index);
-    virtual Result<VmInfo> vmInfo(int index);
-    virtual Result<std::vector<GuestEntry>> listGuests();
+    Result<int> createGuest(const std::vector<uint8_t>& image, const std::string& name) {
+        return call<ops::CreateGuest>({image, name});
+    }
+    Result<Ok> freeGuest(int index) { return call<ops::FreeGuest>({index}); }
+    Result<Ok> launch(int index) { return call<ops::Launch>({index}); }
+    Result<Ok> pause(int index) { return call<ops::Pause>({index}); }
+    Result<Ok> resume(int index) { return call<ops::Resume>({index}); }
+    Result<Ok> stop(int index) { return call<ops::Stop>({index}); }
+    Result<VmInfo> vmInfo(int index) { return call<ops::GetVmInfo>({index}); }
+    Result<std::vector<GuestEntry>> listGuests() { return call<ops::ListGuests>({}); }
     // A file descriptor for the VM's named stream (read: guest output,
     // write: input). The caller owns it.
-    virtual Result<int> openStream(int index, const std::string& stream);
+    Result<int> openStream(int index, const std::string& stream) {
+        auto fd = TRY(call<ops::OpenStream>({index, stream}));
+        return fd.fd;
+    }
     // The module's kernel log lines with a sequence number above `after`
     // (0: everything still in the kernel's buffer), oldest first.
-    virtual Result<KernelLog> kernelLog(uint64_t after);
+    Result<KernelLog> kernelLog(uint64_t after) { return call<ops::ReadKernelLog>({after}); }
 
 protected:
     Error unsupported(const std::string& operation) const;
+
+    // Performs call with handler.handle(Op{}, args) where handler has that
+    // overload, and refuses the operations it has none for. Handlers must
+    // be public members (an inaccessible one would look absent).
+    template <typename Handler> void dispatch(ops::AnyCall call, Handler& handler) {
+        std::visit(
+            [&]<typename Op>(ops::Call<Op>* c) {
+                if constexpr (requires { handler.handle(Op{}, c->args); })
+                    c->result = handler.handle(Op{}, c->args);
+                else
+                    c->result = unsupported(Op::doing);
+            },
+            call);
+    }
+    // Sets the same error as call's result, whatever the operation.
+    static void fail(ops::AnyCall call, const Error& error) {
+        std::visit([&](auto* c) { c->result = error; }, call);
+    }
 };
 
 // Opens a host by URI: "local" (this machine's /dev/v3vee), "sandbox" (boots

@@ -1,6 +1,7 @@
 // What a host's v3vee module reports about itself (V3_HOST_INFO), in a form
-// that travels as text: key=value lines (the sandbox banner, later the agent)
-// and JSON (v3_info --json).
+// that travels as text: key=value lines (the sandbox's boot banner, v3_info
+// --kv) and JSON (v3_info --json). The agent carries it in tagged fields
+// (agent_messages.h).
 #pragma once
 
 #include "result.h"

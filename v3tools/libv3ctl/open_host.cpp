@@ -16,12 +16,8 @@ namespace {
 
 Result<std::unique_ptr<HostConnection>> openAgent(Result<AgentHost::Transport> transport,
                                                   int timeoutMs) {
-    if (!transport)
-        return transport.error();
-    auto agent = AgentHost::connect(std::move(transport.value()), timeoutMs);
-    if (!agent)
-        return agent.error();
-    return std::unique_ptr<HostConnection>(std::move(agent.value()));
+    auto agent = TRY(AgentHost::connect(TRY(std::move(transport)), timeoutMs));
+    return std::unique_ptr<HostConnection>(std::move(agent));
 }
 
 // auto: this machine's module when this user can open /dev/v3vee. A node
@@ -61,13 +57,11 @@ Result<std::unique_ptr<HostConnection>> openHost(const std::string& uri) {
     if (uri.rfind("unix:", 0) == 0)
         return openAgent(connectUnixSocket(uri.substr(5)), 15000);
     if (uri.rfind("ssh://", 0) == 0) {
-        auto target = parseSshUri(uri);
-        if (!target)
-            return target.error();
-        auto transport = spawnAgentProcess(sshCommand(target.value()));
+        SshTarget target = TRY(parseSshUri(uri));
+        auto transport = spawnAgentProcess(sshCommand(target));
         if (transport) {
             transport.value().uri = uri;
-            transport.value().displayName = target.value().destination + " (ssh)";
+            transport.value().displayName = target.destination + " (ssh)";
         }
         // ssh may ask for a password or a host key on the terminal first.
         return openAgent(std::move(transport), 120000);

@@ -54,10 +54,8 @@ Result<SpawnedProcess> spawnProcess(const std::vector<std::string>& argv, ChildS
 }
 
 Result<ProcessOutput> runProcess(const std::vector<std::string>& argv) {
-    auto spawned = spawnProcess(argv, ChildStdio::Null, ChildStdio::Pipe, ChildStdio::Pipe);
-    if (!spawned)
-        return spawned.error();
-    SpawnedProcess& child = spawned.value();
+    SpawnedProcess child =
+        TRY(spawnProcess(argv, ChildStdio::Null, ChildStdio::Pipe, ChildStdio::Pipe));
     pid_t pid = child.pid;
 
     ProcessOutput result;

@@ -69,11 +69,8 @@ Result<Ok> SandboxHost::start(int timeoutSeconds) {
                                  executableDir() +
                                  " (looked in ../share/palacios); reinstall Palacios, or set "
                                  "PALACIOS_DATADIR to its share/palacios folder"};
-    auto run = runProcess(
-        {script_, "start", "--dir", runDir_, "--timeout", std::to_string(timeoutSeconds)});
-    if (!run)
-        return run.error();
-    const ProcessOutput& out = run.value();
+    const ProcessOutput out = TRY(runProcess(
+        {script_, "start", "--dir", runDir_, "--timeout", std::to_string(timeoutSeconds)}));
     if (out.exitCode != 0) {
         std::string reason = lastLine(out.err);
         return Error{EIO, "the sandbox did not start: " +
@@ -102,11 +99,9 @@ Result<Ok> SandboxHost::stop() {
         std::lock_guard lock(agentMutex_);
         agent_.reset();
     }
-    auto run = runProcess({script_, "stop", "--dir", runDir_});
-    if (!run)
-        return run.error();
-    if (run.value().exitCode != 0)
-        return Error{EIO, "the sandbox did not stop: " + lastLine(run.value().err)};
+    const ProcessOutput run = TRY(runProcess({script_, "stop", "--dir", runDir_}));
+    if (run.exitCode != 0)
+        return Error{EIO, "the sandbox did not stop: " + lastLine(run.err)};
     info_.reset();
     return Ok{};
 }
@@ -118,90 +113,48 @@ Result<Ok> SandboxHost::ensureStarted() {
     return start();
 }
 
-Result<HostInfo> SandboxHost::hostInfo() {
-    auto started = ensureStarted();
-    if (!started)
-        return started.error();
-    if (agentChannel_.empty())
-        return *info_; // a sandbox without an agent: its boot-time report
-    return withAgent<HostInfo>([](HostConnection& h) { return h.hostInfo(); });
+void SandboxHost::perform(ops::AnyCall call) {
+    if (auto started = ensureStarted(); !started)
+        return fail(call, started.error());
+    if (agentChannel_.empty()) {
+        if (auto* info = std::get_if<ops::Call<ops::GetHostInfo>*>(&call)) {
+            (*info)->result = *info_; // a sandbox without an agent: its boot-time report
+            return;
+        }
+        return fail(call, Error{ENOSYS, "the sandbox in " + runDir_ +
+                                            " runs no v3agent (its initramfs is older than the "
+                                            "agent); rebuild with 'make', then restart it: "
+                                            "v3sandbox stop --dir " +
+                                            runDir_});
+    }
+    auto agent = acquireAgent();
+    if (!agent)
+        return fail(call, agent.error());
+    agent.value()->perform(call);
+    releaseAgent(agent.value());
 }
 
-template <typename T>
-Result<T> SandboxHost::withAgent(const std::function<Result<T>(HostConnection&)>& op) {
-    auto started = ensureStarted();
-    if (!started)
-        return started.error();
-    if (agentChannel_.empty())
-        return Error{ENOSYS, "the sandbox in " + runDir_ +
-                                 " runs no v3agent (its initramfs is older than the agent); "
-                                 "rebuild with 'make', then restart it: v3sandbox stop --dir " +
-                                 runDir_};
-    std::shared_ptr<AgentHost> agent;
-    {
-        std::lock_guard lock(agentMutex_);
-        if (agent_ && !agent_->connected())
-            agent_.reset();
-        if (!agent_) {
-            auto transport = connectUnixSocket(agentSocket());
-            if (!transport)
-                return transport.error();
-            transport.value().uri = "sandbox";
-            transport.value().displayName = "the sandbox's v3agent";
-            // At TCG speed a busy sandbox answers slowly; another program
-            // holding the serial channel makes us wait our turn.
-            auto connected = AgentHost::connect(std::move(transport.value()), 30000);
-            if (!connected)
-                return connected.error();
-            agent_ = std::move(connected.value());
-        }
-        agent = agent_;
-        ++callsInFlight_;
+Result<std::shared_ptr<AgentHost>> SandboxHost::acquireAgent() {
+    std::lock_guard lock(agentMutex_);
+    if (agent_ && !agent_->connected())
+        agent_.reset();
+    if (!agent_) {
+        AgentHost::Transport transport = TRY(connectUnixSocket(agentSocket()));
+        transport.uri = "sandbox";
+        transport.displayName = "the sandbox's v3agent";
+        // At TCG speed a busy sandbox answers slowly; another program
+        // holding the serial channel makes us wait our turn.
+        agent_ = TRY(AgentHost::connect(std::move(transport), 30000));
     }
-    Result<T> result = op(*agent);
+    ++callsInFlight_;
+    return agent_;
+}
+
+void SandboxHost::releaseAgent(const std::shared_ptr<AgentHost>& agent) {
     std::lock_guard lock(agentMutex_);
     --callsInFlight_;
     if (callsInFlight_ == 0 && agent_ == agent && agent->openChannels() == 0)
         agent_.reset(); // free the channel for other programs
-    return result;
-}
-
-Result<uint64_t> SandboxHost::addMemory(uint64_t bytes) {
-    return withAgent<uint64_t>([&](HostConnection& h) { return h.addMemory(bytes); });
-}
-
-Result<uint64_t> SandboxHost::releaseMemory(uint64_t bytes) {
-    return withAgent<uint64_t>([&](HostConnection& h) { return h.releaseMemory(bytes); });
-}
-Result<int> SandboxHost::createGuest(const std::vector<uint8_t>& image, const std::string& name) {
-    return withAgent<int>([&](HostConnection& h) { return h.createGuest(image, name); });
-}
-Result<KernelLog> SandboxHost::kernelLog(uint64_t after) {
-    return withAgent<KernelLog>([&](HostConnection& h) { return h.kernelLog(after); });
-}
-Result<Ok> SandboxHost::freeGuest(int index) {
-    return withAgent<Ok>([&](HostConnection& h) { return h.freeGuest(index); });
-}
-Result<Ok> SandboxHost::launch(int index) {
-    return withAgent<Ok>([&](HostConnection& h) { return h.launch(index); });
-}
-Result<Ok> SandboxHost::pause(int index) {
-    return withAgent<Ok>([&](HostConnection& h) { return h.pause(index); });
-}
-Result<Ok> SandboxHost::resume(int index) {
-    return withAgent<Ok>([&](HostConnection& h) { return h.resume(index); });
-}
-Result<Ok> SandboxHost::stop(int index) {
-    return withAgent<Ok>([&](HostConnection& h) { return h.stop(index); });
-}
-Result<VmInfo> SandboxHost::vmInfo(int index) {
-    return withAgent<VmInfo>([&](HostConnection& h) { return h.vmInfo(index); });
-}
-Result<std::vector<GuestEntry>> SandboxHost::listGuests() {
-    return withAgent<std::vector<GuestEntry>>([](HostConnection& h) { return h.listGuests(); });
-}
-Result<int> SandboxHost::openStream(int index, const std::string& stream) {
-    return withAgent<int>([&](HostConnection& h) { return h.openStream(index, stream); });
 }
 
 } // namespace v3ctl

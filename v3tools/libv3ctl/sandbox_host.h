@@ -16,7 +16,6 @@
 
 #include "host_connection.h"
 
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,19 +32,10 @@ public:
 
     std::string uri() const override { return "sandbox"; }
     std::string displayName() const override;
-    Result<HostInfo> hostInfo() override;
-    Result<uint64_t> addMemory(uint64_t bytes) override;
-    Result<uint64_t> releaseMemory(uint64_t bytes) override;
-    Result<int> createGuest(const std::vector<uint8_t>& image, const std::string& name) override;
-    Result<Ok> freeGuest(int index) override;
-    Result<Ok> launch(int index) override;
-    Result<Ok> pause(int index) override;
-    Result<Ok> resume(int index) override;
-    Result<Ok> stop(int index) override;
-    Result<VmInfo> vmInfo(int index) override;
-    Result<std::vector<GuestEntry>> listGuests() override;
-    Result<int> openStream(int index, const std::string& stream) override;
-    Result<KernelLog> kernelLog(uint64_t after) override;
+    // Every operation goes to the sandbox's agent unchanged; only the host
+    // info of a sandbox without an agent comes from its boot report.
+    void perform(ops::AnyCall call) override;
+    using HostConnection::stop; // stop(index): one VM inside
 
     // Boots (or reuses) the sandbox; blocks until the module is loaded or the
     // timeout passes.
@@ -67,8 +57,10 @@ public:
     static std::string defaultSandboxScript();
 
 private:
-    // Runs op on a connection to the sandbox's agent (opened on demand).
-    template <typename T> Result<T> withAgent(const std::function<Result<T>(HostConnection&)>& op);
+    // The connection to the sandbox's agent, opened on demand; every
+    // acquireAgent() that succeeds is paired with a releaseAgent().
+    Result<std::shared_ptr<AgentHost>> acquireAgent();
+    void releaseAgent(const std::shared_ptr<AgentHost>& agent);
     // start() once, whichever thread asks first.
     Result<Ok> ensureStarted();
 

@@ -25,14 +25,4 @@ int run_create(const Invocation& call, v3ctl::HostConnection& host) {
     return kExitOk;
 }
 
-int run_free(const Invocation& call, v3ctl::HostConnection& host) {
-    auto index = v3ctl::vmIndexFromArgument(call.args[0]);
-    if (!index) {
-        fail_line(call, index.error().message);
-        return kExitUsage;
-    }
-    auto freed = host.freeGuest(index.value());
-    return freed ? kExitOk : report(call, freed.error());
-}
-
 } // namespace v3tools

@@ -7,12 +7,15 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 namespace v3tools {
 
 namespace {
 
-const Command kCommands[] = {
+// The commands that are not a single row of the operation table; the rest
+// come from the table (tableCommands()).
+const Command kOwnCommands[] = {
     {"v3_mem", "MB | --release [MB]",
      "Reserve MB megabytes of host memory for guest RAM, or with --release give\n"
      "  reserved memory no VM uses back to the host (MB of it, or all).\n"
@@ -21,11 +24,6 @@ const Command kCommands[] = {
     {"v3_create", "IMAGE NAME",
      "Create a VM named NAME from IMAGE (made by build_vm); prints its device file.", 2, 2,
      run_create},
-    {"v3_free", "VM", "Free a VM (its index or /dev/v3-vmN), stopping it first.", 1, 1, run_free},
-    {"v3_launch", "VM", "Start a created VM.", 1, 1, run_launch},
-    {"v3_pause", "VM", "Pause a running VM.", 1, 1, run_pause},
-    {"v3_continue", "VM", "Continue a paused VM.", 1, 1, run_continue},
-    {"v3_stop", "VM", "Stop a running or paused VM.", 1, 1, run_stop},
     {"v3_info", "[VM]",
      "Without VM: the host's module (version, SVM, CPUs, guest memory).\n"
      "With VM: its state, reason, memory, cores and exit counters.",
@@ -60,8 +58,18 @@ void usage(const Command& c, FILE* to) {
                  c.name, c.synopsis, c.description);
 }
 
+const std::vector<Command>& commands() {
+    static const std::vector<Command> all = [] {
+        std::vector<Command> list(std::begin(kOwnCommands), std::end(kOwnCommands));
+        for (const Command& c : tableCommands())
+            list.push_back(c);
+        return list;
+    }();
+    return all;
+}
+
 const Command* find(const std::string& name) {
-    for (const Command& c : kCommands)
+    for (const Command& c : commands())
         if (name == c.name)
             return &c;
     return nullptr;
@@ -94,7 +102,7 @@ int main(int argc, char** argv) {
     const Command* command = find(name);
     if (!command) {
         std::fprintf(stderr, "v3tools: unknown tool '%s'; the tools are:", name.c_str());
-        for (const Command& c : kCommands)
+        for (const Command& c : commands())
             std::fprintf(stderr, " %s", c.name);
         std::fprintf(stderr, "\n");
         return kExitUsage;

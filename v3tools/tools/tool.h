@@ -38,17 +38,15 @@ struct Command {
     const char* defaultHost = "auto";
 };
 
+// The commands the operation table describes (v3_launch, v3_free, ...).
+std::vector<Command> tableCommands();
+
 // One line "TOOL: message" on stderr.
 void fail_line(const Invocation& call, const std::string& message);
 int report(const Invocation& call, const v3ctl::Error& error);
 
 int run_mem(const Invocation&, v3ctl::HostConnection&);
 int run_create(const Invocation&, v3ctl::HostConnection&);
-int run_free(const Invocation&, v3ctl::HostConnection&);
-int run_launch(const Invocation&, v3ctl::HostConnection&);
-int run_pause(const Invocation&, v3ctl::HostConnection&);
-int run_continue(const Invocation&, v3ctl::HostConnection&);
-int run_stop(const Invocation&, v3ctl::HostConnection&);
 int run_info(const Invocation&, v3ctl::HostConnection&);
 int run_stream(const Invocation&, v3ctl::HostConnection&);
 int run_monitor(const Invocation&, v3ctl::HostConnection&);

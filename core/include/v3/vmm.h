@@ -5,6 +5,10 @@
 
 #include "host.h"
 
+/* The VM states and which operation each allows: the module's user ABI
+ * defines them once (the core's include path has kmod/). */
+#include "uapi/v3vee_lifecycle.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -47,19 +51,11 @@ int v3_cpu_enabled(unsigned int cpu);
 
 struct v3_vm; /* opaque to the host */
 
-enum v3_vm_state_code {
-    V3_VM_CREATED = 0,
-    V3_VM_RUNNING = 1,
-    V3_VM_PAUSED = 2,
-    V3_VM_STOPPED = 3,
-    V3_VM_ERROR = 4,
-};
-
 /* Exit reasons counted per VM, in this order (vm/exit_stats.h). */
 #define V3_EXIT_REASONS 10
 
 struct v3_vm_status {
-    unsigned int state;     /* enum v3_vm_state_code */
+    unsigned int state;     /* V3_STATE_* (uapi/v3vee_lifecycle.h) */
     unsigned int exit_code; /* what the guest passed to the test-exit device */
     unsigned int num_cores;
     unsigned int reserved;
@@ -91,8 +87,11 @@ int v3_check_image_directory(const void *header, const void *directory,
  * stay valid until v3_free_vm. */
 int v3_create_vm(const void *image, unsigned long size, const char *name, void *host_vm,
                  struct v3_vm **vm_out, char *error, unsigned long error_size);
-/* Lifecycle; synchronous. Each returns 0 or a negative errno (-EINVAL when the
- * VM is not in a state the operation applies to). */
+/* Lifecycle (uapi/v3vee_lifecycle.h: which state allows which operation);
+ * synchronous. Each returns 0 or a negative errno: -EBUSY for launching a
+ * running or paused VM, -EINVAL for another operation its state does not
+ * allow. Launching a stopped VM resets it (cores, devices, guest memory
+ * reloaded from the image) and boots it again as on its first launch. */
 int v3_launch_vm(struct v3_vm *vm);
 int v3_pause_vm(struct v3_vm *vm);
 int v3_continue_vm(struct v3_vm *vm);

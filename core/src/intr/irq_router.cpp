@@ -14,6 +14,18 @@ void IrqRouter::remove_controller(InterruptController& controller) {
             controllers_.remove(i - 1);
 }
 
+IrqRouter::Levels IrqRouter::levels() const {
+    Levels out;
+    for (unsigned i = 0; i < kMaxIrqLines / 64; ++i)
+        out.bits[i] = levels_[i];
+    return out;
+}
+
+void IrqRouter::restore_levels(const Levels& levels) {
+    for (unsigned i = 0; i < kMaxIrqLines / 64; ++i)
+        levels_[i] = levels.bits[i];
+}
+
 void IrqRouter::raise(u8 line) {
     levels_[line / 64] |= u64(1) << (line % 64);
     for (InterruptController* c : controllers_)

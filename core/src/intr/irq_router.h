@@ -36,6 +36,12 @@ public:
     void pulse(u8 line);
 
     bool is_raised(u8 line) const { return (levels_[line / 64] >> (line % 64)) & 1; }
+    // Every line's level, to put a VM back as it was created (relaunch).
+    struct Levels {
+        u64 bits[kMaxIrqLines / 64] = {};
+    };
+    Levels levels() const;
+    void restore_levels(const Levels& levels);
     bool interrupt_pending() const;
     Result<u8> acknowledge();
 

@@ -123,4 +123,15 @@ Result<void> GuestMemory::write(u64 guest_address, const void* source, u64 size)
     return {};
 }
 
+void GuestMemory::clear_ram() {
+    for (const GuestRegion& chunk : ram_) {
+        // Chunks are whole pages. Stores through a volatile pointer: the
+        // compiler must not turn the loop into a call to memset, which the
+        // freestanding core does not have.
+        auto* words = static_cast<volatile u64*>(host().paddr_to_vaddr(chunk.host_paddr));
+        for (u64 i = 0; i < chunk.size / sizeof(u64); ++i)
+            words[i] = 0;
+    }
+}
+
 } // namespace v3

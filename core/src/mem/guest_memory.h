@@ -48,6 +48,9 @@ public:
     // Copies to and from RAM, across chunk boundaries. Errors outside RAM.
     Result<void> read(u64 guest_address, void* destination, u64 size) const;
     Result<void> write(u64 guest_address, const void* source, u64 size);
+    // Zeroes all of RAM (not the passthrough regions: host memory the guest
+    // only borrows), as it was allocated.
+    void clear_ram();
 
 private:
     GuestMemory() = default;

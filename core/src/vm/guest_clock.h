@@ -23,6 +23,8 @@ public:
     void unsubscribe(TimeListener& listener);
     // Moves time forward by `elapsed_ns` and tells every listener.
     Result<void> advance(u64 elapsed_ns);
+    // Back to time zero (a VM reset for its relaunch); listeners stay.
+    void reset() { now_ns_ = 0; }
 
 private:
     u64 now_ns_ = 0;

@@ -5,22 +5,6 @@
 
 namespace v3 {
 
-const char* describe(VmState state) {
-    switch (state) {
-    case VmState::Created:
-        return "created";
-    case VmState::Running:
-        return "running";
-    case VmState::Paused:
-        return "paused";
-    case VmState::Stopped:
-        return "stopped";
-    case VmState::Error:
-        return "error";
-    }
-    return "unknown";
-}
-
 Result<OwnPtr<Vm>> Vm::try_create(StringView name, const config::VmConfig& config,
                                   const VmEnvironment& environment, config::Diagnostic& diag) {
     OwnPtr<Vm> vm(new (alloc) Vm);
@@ -52,7 +36,30 @@ Result<OwnPtr<Vm>> Vm::try_create(StringView name, const config::VmConfig& confi
         }
     }
     TRY(vm->devices_.create_all(*vm, config, diag));
+    chkpt::Writer created_state(vm->created_device_state_);
+    auto saved = vm->devices_.save(created_state);
+    if (saved.is_error()) {
+        format(diag.message, sizeof diag.message, "cannot record the devices' initial state: %s",
+               saved.error().message);
+        return saved.error();
+    }
+    vm->created_irq_levels_ = vm->irqs_.levels();
     return vm;
+}
+
+Result<void> Vm::reset_to_created() {
+    // Guest time first: devices restore times relative to the clock's now.
+    clock_.reset();
+    chkpt::Reader created_state(created_device_state_.begin(), created_device_state_.size());
+    TRY(devices_.load(created_state));
+    irqs_.restore_levels(created_irq_levels_);
+    memory_->clear_ram();
+    linux_entry_ = LinuxEntry{};
+    stop_reason_[0] = 0;
+    exit_code_ = 0;
+    unknown_msrs_logged_.clear();
+    state_ = VmState::Created;
+    return {};
 }
 
 Vm::~Vm() {

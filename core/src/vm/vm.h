@@ -1,7 +1,10 @@
 // A virtual machine: its memory, hook tables, IRQ router, clock and devices,
 // and its lifecycle state. Built from a validated configuration by
-// Vm::try_create; the CPU backend and run loop (arch/, vm/ later) drive it.
+// Vm::try_create; the CPU backend (arch/) and the run loop (vm/vm_runtime)
+// drive it.
 #pragma once
+
+#include "uapi/v3vee_lifecycle.h"
 
 #include "config/vm_config.h"
 #include "devices/device_manager.h"
@@ -18,9 +21,17 @@
 
 namespace v3 {
 
-enum class VmState : u8 { Created, Running, Paused, Stopped, Error };
-
-const char* describe(VmState state);
+// The lifecycle's states (uapi/v3vee_lifecycle.h defines them, their names
+// and which operation each allows). A VM here is only ever created, running,
+// paused, stopped or error.
+using VmState = v3vee::VmState;
+inline const char* describe(VmState state) {
+    return v3_vm_state_name(u32(state));
+}
+// The lifecycle's rule: whether a VM in `state` allows `op` (V3_VM_OP_*).
+inline bool allows(VmState state, u32 op) {
+    return v3_vm_op_allowed(u32(state), op) != 0;
+}
 
 // What the embedding offers a VM. Every member may be null; a device that
 // needs a missing service fails to create with a message saying so.
@@ -66,6 +77,12 @@ public:
     // The guest asked to stop (test-exit device, ACPI power off later).
     void request_stop(u32 exit_code, const char* reason);
 
+    // Puts the VM back as try_create left it, for a relaunch: every device
+    // in the state it was created in, guest time at zero, RAM cleared (the
+    // caller loads the boot files again), no stop reason or exit code, the
+    // state created. Only while no core runs.
+    Result<void> reset_to_created();
+
     // True the first time the guest touches this MSR number that no model
     // or device has (so it is logged once). Call with the device lock held.
     bool first_unknown_msr_access(u32 msr);
@@ -96,6 +113,10 @@ private:
     u32 exit_code_ = 0;
     LinuxEntry linux_entry_;
     Vector<u32> unknown_msrs_logged_;
+    // The devices' state right after creation (a device snapshot) and the
+    // IRQ line levels then: what reset_to_created() returns to.
+    Vector<u8> created_device_state_;
+    IrqRouter::Levels created_irq_levels_;
 
     // Declared before the devices: devices unregister from these when they
     // are destroyed, which happens first (members die in reverse order).

@@ -116,6 +116,8 @@ void VmRuntime::run_core(svm::SvmVcore& core) {
 }
 
 Result<void> VmRuntime::launch() {
+    // Threads start only on a VM in its created state: a stopped VM is
+    // relaunched by resetting it and building a fresh runtime (vmm_vm.cpp).
     if (!threads_.is_empty() || vm_.state() != VmState::Created)
         return make_error(Errno::Busy, "the VM has already been launched");
     if (!threads_.try_reserve(cores_.size()))
@@ -149,7 +151,7 @@ Result<void> VmRuntime::launch() {
 }
 
 Result<void> VmRuntime::pause() {
-    if (vm_.state() != VmState::Running)
+    if (!allows(vm_.state(), V3_VM_OP_PAUSE))
         return make_error(Errno::Inval, "only a running VM can be paused");
     pause_requested_ = true;
     for (unsigned i = 0; i < kPauseWaitIterations; ++i) {
@@ -171,7 +173,7 @@ Result<void> VmRuntime::pause() {
 }
 
 Result<void> VmRuntime::resume() {
-    if (vm_.state() != VmState::Paused)
+    if (!allows(vm_.state(), V3_VM_OP_CONTINUE))
         return make_error(Errno::Inval, "only a paused VM can be continued");
     vm_.set_state(VmState::Running);
     pause_requested_ = false;
@@ -186,7 +188,7 @@ void VmRuntime::stop() {
         destroy(t);
     }
     threads_.clear();
-    if (vm_.state() == VmState::Running || vm_.state() == VmState::Paused)
+    if (allows(vm_.state(), V3_VM_OP_STOP))
         vm_.request_stop(0, "stopped by the host");
 }
 

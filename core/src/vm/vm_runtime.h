@@ -19,13 +19,15 @@ public:
     static Result<OwnPtr<VmRuntime>> try_create(Vm& vm);
     ~VmRuntime(); // stops the threads if still running, frees everything
 
-    // Starts one thread per core. The VM must be in the created state.
+    // Starts one thread per core. The VM must be in the created state (a
+    // stopped VM is reset and given a fresh runtime first).
     Result<void> launch();
     // Returns once every core thread is parked outside the guest.
     Result<void> pause();
     Result<void> resume();
     // Stops and joins every core thread; the VM ends stopped (unless it had
-    // already failed or stopped itself).
+    // already failed or stopped itself). Also what joins the parked threads
+    // of a VM that stopped or failed on its own.
     void stop();
 
     ExitStats total_stats() const;

@@ -138,9 +138,9 @@ private slots:
         QCOMPARE(f.vm("epsilon")->status, VmStatus::Paused);
         QCOMPARE(f.vm("alpha")->memoryMb, 16); // from its config
         InventoryModel* model = f.window.inventoryModel();
-        QCOMPARE(model->rowCount(model->groupIndex(InventoryModel::Active)), 1);
-        QCOMPARE(model->rowCount(model->groupIndex(InventoryModel::Inactive)), 2);
-        QCOMPARE(model->rowCount(model->groupIndex(InventoryModel::NotInInventory)), 1);
+        QCOMPARE(model->rowCount(model->groupIndex(VmGroup::Active)), 1);
+        QCOMPARE(model->rowCount(model->groupIndex(VmGroup::Inactive)), 2);
+        QCOMPARE(model->rowCount(model->groupIndex(VmGroup::NotInInventory)), 1);
 
         // The inventory followed the host: beta is inactive, epsilon activated and paused.
         auto inv = openInventory();
@@ -294,7 +294,7 @@ private slots:
         QCOMPARE(actionTexts(menu->actions()), QStringList({"New VM", "Reload"}));
         // A group title.
         const QRect group =
-            view->visualRect(f.window.inventoryModel()->groupIndex(InventoryModel::Active));
+            view->visualRect(f.window.inventoryModel()->groupIndex(VmGroup::Active));
         menu.reset(f.window.buildContextMenu(group.center()));
         QCOMPARE(actionTexts(menu->actions()), QStringList({"New VM", "Reload"}));
         // Right-click through the real event path on empty space: no crash.

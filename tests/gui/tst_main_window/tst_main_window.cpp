@@ -24,7 +24,9 @@ class StubHost : public v3ctl::HostConnection {
 public:
     std::string uri() const override { return "stub"; }
     std::string displayName() const override { return "stub host"; }
-    v3ctl::Result<v3ctl::HostInfo> hostInfo() override {
+    // Host info only: every other operation is refused (ENOSYS).
+    void perform(v3ctl::ops::AnyCall call) override { dispatch(call, *this); }
+    v3ctl::Result<v3ctl::HostInfo> handle(v3ctl::ops::GetHostInfo, const v3ctl::ops::NoArgs&) {
         v3ctl::HostInfo info;
         info.abiVersion = 1;
         info.features = 3;
@@ -125,7 +127,7 @@ private slots:
     void inventoryGroupsAreNotSelectable() {
         HostSession session(nullptr, openStub);
         MainWindow window(&session, "stub");
-        QModelIndex active = window.inventoryModel()->groupIndex(InventoryModel::Active);
+        QModelIndex active = window.inventoryModel()->groupIndex(VmGroup::Active);
         QVERIFY(!(window.inventoryModel()->flags(active) & Qt::ItemIsSelectable));
         QVERIFY(!(window.inventoryModel()->flags(active) & Qt::ItemIsEditable));
     }

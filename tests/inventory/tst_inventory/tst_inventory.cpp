@@ -439,15 +439,18 @@ private slots:
         QTest::addColumn<int>("to");
         QTest::addColumn<bool>("allowed");
         using S = VmState;
-        // Written out in full, independently of state_change_allowed().
+        // Written out in full, independently of state_change_allowed(). A
+        // state change is what someone looking now and then may see next, so
+        // steps in between may be missed: created -> paused (launched, then
+        // paused), stopped -> paused (relaunched, then paused).
         const std::set<std::pair<S, S>> allowed = {
-            {S::Inactive, S::Error},   {S::Created, S::Running},  {S::Created, S::Paused},
-            {S::Created, S::Stopped},  {S::Created, S::Error},    {S::Created, S::Inactive},
-            {S::Running, S::Paused},   {S::Running, S::Stopped},  {S::Running, S::Error},
-            {S::Running, S::Inactive}, {S::Paused, S::Running},   {S::Paused, S::Stopped},
-            {S::Paused, S::Error},     {S::Paused, S::Inactive},  {S::Stopped, S::Running},
-            {S::Stopped, S::Error},    {S::Stopped, S::Inactive}, {S::Error, S::Inactive},
-            {S::Error, S::Error},
+            {S::Inactive, S::Error},   {S::Created, S::Running}, {S::Created, S::Paused},
+            {S::Created, S::Stopped},  {S::Created, S::Error},   {S::Created, S::Inactive},
+            {S::Running, S::Paused},   {S::Running, S::Stopped}, {S::Running, S::Error},
+            {S::Running, S::Inactive}, {S::Paused, S::Running},  {S::Paused, S::Stopped},
+            {S::Paused, S::Error},     {S::Paused, S::Inactive}, {S::Stopped, S::Running},
+            {S::Stopped, S::Paused},   {S::Stopped, S::Error},   {S::Stopped, S::Inactive},
+            {S::Error, S::Inactive},   {S::Error, S::Error},
         };
         const S all[] = {S::Inactive, S::Created, S::Running, S::Paused, S::Stopped, S::Error};
         for (S from : all)

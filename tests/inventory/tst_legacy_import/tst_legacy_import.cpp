@@ -232,7 +232,7 @@ private slots:
         TAKE_OK(inv, Inventory::open(fresh_db()));
         QVERIFY_OK(import_legacy_list(inv, list));
         TAKE_OK(entries, inv.list(kLocalHost));
-        const auto r = reconcile(parse_proc_guests("old-db /dev/v3-vm1\n").guests, entries);
+        const auto r = reconcile(v3ctl::parseGuestList("old-db /dev/v3-vm1\n").guests, entries);
         QCOMPARE(r.active.size(), size_t(1));
         QCOMPARE(r.stale.size(), size_t(1));
         QCOMPARE(r.stale[0].name, std::string("old-web"));

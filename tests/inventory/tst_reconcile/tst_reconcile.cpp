@@ -1,9 +1,10 @@
-// Reading the host's /proc/v3vee/v3-guests and reconciling it with the
-// inventory: the three groups of the Palacios window plus stale entries, over
-// every combination, and the stale update applied through the inventory.
+// Reading the host's /proc/v3vee/v3-guests (libv3ctl's parser, the one the
+// local host uses) and reconciling it with the inventory: the three groups of
+// the Palacios window plus stale entries, over every combination, and the
+// stale update applied through the inventory.
+#include "guest_ops.h"
 #include "inventory.h"
 #include "inventory_checks.h"
-#include "proc_guests.h"
 #include "reconcile.h"
 
 #include <QFile>
@@ -31,8 +32,8 @@ VmRecord record(const std::string& name, VmState state, const std::string& devic
     return vm;
 }
 
-ProcGuest guest(const std::string& name, const std::string& device_file) {
-    return ProcGuest{name, device_file, 0};
+v3ctl::GuestEntry guest(const std::string& name, const std::string& device_file) {
+    return v3ctl::GuestEntry{name, device_file};
 }
 
 std::vector<std::string> names(const std::vector<VmRecord>& vms) {
@@ -42,7 +43,7 @@ std::vector<std::string> names(const std::vector<VmRecord>& vms) {
     return out;
 }
 
-std::vector<std::string> names(const std::vector<ProcGuest>& guests) {
+std::vector<std::string> names(const std::vector<v3ctl::GuestEntry>& guests) {
     std::vector<std::string> out;
     for (const auto& g : guests)
         out.push_back(g.name);
@@ -67,32 +68,30 @@ private slots:
     // --- parsing /proc/v3vee/v3-guests ---
 
     void parsesTheModulesFormat() {
-        const auto list = parse_proc_guests("alpha /dev/v3-vm0\nbeta /dev/v3-vm1\n");
+        const auto list = v3ctl::parseGuestList("alpha /dev/v3-vm0\nbeta /dev/v3-vm1\n");
         QVERIFY(list.problems.empty());
         QCOMPARE(list.guests.size(), size_t(2));
         QCOMPARE(list.guests[0].name, std::string("alpha"));
-        QCOMPARE(list.guests[0].device_file, std::string("/dev/v3-vm0"));
-        QCOMPARE(list.guests[0].line, 1);
+        QCOMPARE(list.guests[0].deviceFile, std::string("/dev/v3-vm0"));
         QCOMPARE(list.guests[1].name, std::string("beta"));
-        QCOMPARE(list.guests[1].device_file, std::string("/dev/v3-vm1"));
-        QCOMPARE(list.guests[1].line, 2);
+        QCOMPARE(list.guests[1].deviceFile, std::string("/dev/v3-vm1"));
     }
 
     void acceptsTabsRunsOfBlanksAndExtraFields() {
-        const auto list = parse_proc_guests("a\t/dev/v3-vm0\n"
-                                            "  b   \t /dev/v3-vm1  \n"
-                                            "c /dev/v3-vm2 running 2 cores 256MB\n"
-                                            "d\t/dev/v3-vm3\tpaused\r\n"
-                                            "e /dev/v3-vm4"); // no final newline
+        const auto list = v3ctl::parseGuestList("a\t/dev/v3-vm0\n"
+                                                "  b   \t /dev/v3-vm1  \n"
+                                                "c /dev/v3-vm2 running 2 cores 256MB\n"
+                                                "d\t/dev/v3-vm3\tpaused\r\n"
+                                                "e /dev/v3-vm4"); // no final newline
         QVERIFY(list.problems.empty());
         QCOMPARE(names(list.guests), (Names{"a", "b", "c", "d", "e"}));
         for (size_t i = 0; i < list.guests.size(); ++i)
-            QCOMPARE(list.guests[i].device_file, "/dev/v3-vm" + std::to_string(i));
+            QCOMPARE(list.guests[i].deviceFile, "/dev/v3-vm" + std::to_string(i));
     }
 
     void emptyListHasNoGuestsAndNoProblems() {
-        QVERIFY(parse_proc_guests("").guests.empty());
-        QVERIFY(parse_proc_guests("").problems.empty());
+        QVERIFY(v3ctl::parseGuestList("").guests.empty());
+        QVERIFY(v3ctl::parseGuestList("").problems.empty());
     }
 
     void skipsAndReportsBadLines_data() {
@@ -115,9 +114,8 @@ private slots:
         QFETCH(QString, reason);
         // The bad line sits between two good ones; both good ones survive.
         const std::string text = "good /dev/v3-vm0\n" + line.toStdString() + "\nfine /dev/v3-vm1\n";
-        const auto list = parse_proc_guests(text);
+        const auto list = v3ctl::parseGuestList(text);
         QCOMPARE(names(list.guests), (Names{"good", "fine"}));
-        QCOMPARE(list.guests[1].line, 3);
         QCOMPARE(list.problems.size(), size_t(1));
         QCOMPARE(list.problems[0].line, 2);
         QCOMPARE(list.problems[0].text, line.toStdString());
@@ -125,18 +123,12 @@ private slots:
                  list.problems[0].reason.c_str());
     }
 
-    void readsTheFileAndExplainsAMissingOne() {
-        QTemporaryDir dir;
-        QFile file(dir.filePath(QStringLiteral("v3-guests")));
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("vm1 /dev/v3-vm0\n\nvm2 /dev/v3-vm1\n");
-        file.close();
-        TAKE_OK(list, read_proc_guests(file.fileName().toStdString()));
+    void countsLinesAcrossBlankOnesAndCarriageReturns() {
+        const auto list = v3ctl::parseGuestList("vm1 /dev/v3-vm0\r\n\nvm2 /dev/v3-vm1\n");
         QCOMPARE(names(list.guests), (Names{"vm1", "vm2"}));
+        QCOMPARE(list.guests[0].deviceFile, std::string("/dev/v3-vm0"));
         QCOMPARE(list.problems.size(), size_t(1));
         QCOMPARE(list.problems[0].line, 2);
-        QVERIFY_FAILS(read_proc_guests(dir.filePath(QStringLiteral("absent")).toStdString()),
-                      ENOENT, "is the v3vee module loaded?");
     }
 
     // --- reconcile ---
@@ -147,7 +139,7 @@ private slots:
         QVERIFY(r.inactive.empty());
         QVERIFY(r.stale.empty());
         QCOMPARE(names(r.not_in_inventory), (Names{"stray"}));
-        QCOMPARE(r.not_in_inventory[0].device_file, std::string("/dev/v3-vm4"));
+        QCOMPARE(r.not_in_inventory[0].deviceFile, std::string("/dev/v3-vm4"));
     }
 
     void inInventoryOnlyIsInactive() {
@@ -177,7 +169,7 @@ private slots:
         const auto r = reconcile({guest("both", "/dev/v3-vm0")},
                                  {record("both", VmState(state), device.toStdString())});
         QCOMPARE(names(r.active), (Names{"both"}));
-        QCOMPARE(r.active[0].guest.device_file, std::string("/dev/v3-vm0"));
+        QCOMPARE(r.active[0].guest.deviceFile, std::string("/dev/v3-vm0"));
         QCOMPARE(r.active[0].vm.state, VmState(state));
         QCOMPARE(r.active[0].device_file_differs(), device.isEmpty());
         QVERIFY(r.inactive.empty());
@@ -229,7 +221,7 @@ private slots:
                                  "paused-ok /dev/v3-vm3 paused\n"
                                  "run-ok /dev/v3-vm9\n"
                                  "stray-2 /dev/v3-vm4\n";
-        const auto parsed = parse_proc_guests(proc);
+        const auto parsed = v3ctl::parseGuestList(proc);
         QCOMPARE(parsed.problems.size(), size_t(3));
         QCOMPARE(parsed.problems[0].line, 2);
         QCOMPARE(parsed.problems[1].line, 3);
@@ -249,7 +241,7 @@ private slots:
         QCOMPARE(names(r.inactive), (Names{"idle", "create-failed"}));
         QCOMPARE(names(r.not_in_inventory), (Names{"stray-1", "stray-2"}));
         QCOMPARE(names(r.stale), (Names{"rebooted-away", "stopped-away"}));
-        QCOMPARE(r.active[2].guest.device_file, std::string("/dev/v3-vm0"));
+        QCOMPARE(r.active[2].guest.deviceFile, std::string("/dev/v3-vm0"));
         QCOMPARE(r.active.size() + r.inactive.size() + r.stale.size(), inventory.size());
         QCOMPARE(r.active.size() + r.not_in_inventory.size(), parsed.guests.size());
 
@@ -283,7 +275,7 @@ private slots:
         QVERIFY_OK(inv.activate("db", "/dev/v3-vm1"));
         QVERIFY_OK(inv.set_state("db", VmState::Running));
 
-        const auto after_reboot = parse_proc_guests("db /dev/v3-vm0\n");
+        const auto after_reboot = v3ctl::parseGuestList("db /dev/v3-vm0\n");
         TAKE_OK(entries, inv.list(kLocalHost));
         const auto r = reconcile(after_reboot.guests, entries);
         QCOMPARE(names(r.stale), (Names{"web"}));

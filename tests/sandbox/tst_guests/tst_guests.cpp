@@ -38,7 +38,7 @@ private slots:
             QVERIFY2(QFile::exists(guest(g)), qPrintable("missing " + guest(g) + "; build first"));
     }
 
-    // The newcomer's path from the README, word for word.
+    // The newcomer's path from the README, word for word, then a relaunch.
     void helloPrintsOnCom1AndExits() {
         SandboxRun run = runInSandbox(kPrelude + R"SH(
 echo "@pool_before $(pool_free)"
@@ -53,6 +53,11 @@ echo "@ended $(cat /tmp/err)"
 echo "@state $(v3_info --kv $dev | sed -n 's/^state=//p')"
 echo "@io_exits $(v3_info --kv $dev | sed -n 's/^exits.io=//p')"
 echo "@status_stopped $(grep -v '^#' /proc/v3vee/v3-status | cut -d' ' -f1-5)"
+v3_stop $dev 2>/dev/null; echo "@stop_stopped $?"
+v3_launch $dev && echo "@relaunched yes"
+timeout 60 v3_stream $dev com1 </dev/null >/tmp/out2 2>/tmp/err2
+echo "@output_again $(tr -d '\r' </tmp/out2)"
+echo "@ended_again $(cat /tmp/err2)"
 v3_free 0 && echo "@freed yes"
 echo "@pool_after $(pool_free)"
 echo "@empty $(wc -c </proc/v3vee/v3-guests)"
@@ -71,6 +76,13 @@ echo "@clean $(clean_log)"
         QCOMPARE(m["ended"], QString("[VM stopped: the guest wrote 0 to the test-exit port]"));
         QCOMPARE(m["state"], QString("stopped"));
         QVERIFY(m["io_exits"].toInt() > 30); // every byte is OUTs and INs on COM1
+        // Stopping a stopped VM is refused; launching it again boots it from
+        // the start (reset, BIOS reloaded): the banner once more, and the
+        // guest's own stop again.
+        QCOMPARE(m["stop_stopped"], QString("1"));
+        QCOMPARE(m["relaunched"], QString("yes"));
+        QCOMPARE(m["output_again"], QString("Hello from a Palacios guest!"));
+        QCOMPARE(m["ended_again"], m["ended"]);
         QCOMPARE(m["freed"], QString("yes"));
         QCOMPARE(m["pool_after"], m["pool_before"]);
         QCOMPARE(m["empty"], QString("0"));

@@ -1,6 +1,7 @@
-// A HostConnection test double: answers every operation from memory,
-// records what it was asked, and hands out socketpair ends as VM streams so
-// a test can play the guest's side of a stream.
+// A HostConnection test double: answers every operation of the table from
+// memory (one handler per row, dispatched like LocalHost's), records what
+// it was asked, and hands out socketpair ends as VM streams so a test can
+// play the guest's side of a stream.
 #pragma once
 
 #include "host_connection.h"
@@ -19,8 +20,9 @@ public:
     }
     std::string uri() const override { return "fake"; }
     std::string displayName() const override { return "fake host"; }
+    void perform(v3ctl::ops::AnyCall call) override { dispatch(call, *this); }
 
-    v3ctl::Result<v3ctl::HostInfo> hostInfo() override {
+    v3ctl::Result<v3ctl::HostInfo> handle(v3ctl::ops::GetHostInfo, const v3ctl::ops::NoArgs&) {
         std::lock_guard lock(mutex);
         calls.push_back("hostInfo");
         v3ctl::HostInfo info;
@@ -35,36 +37,49 @@ public:
         info.kernelRelease = "6.1.0-test";
         return info;
     }
-    v3ctl::Result<uint64_t> addMemory(uint64_t bytes) override {
+    v3ctl::Result<uint64_t> handle(v3ctl::ops::AddMemory, const v3ctl::ops::MemoryArgs& args) {
+        const uint64_t bytes = args.bytes;
         std::lock_guard lock(mutex);
         calls.push_back("addMemory " + std::to_string(bytes));
         memory += bytes;
         return bytes;
     }
-    v3ctl::Result<uint64_t> releaseMemory(uint64_t bytes) override {
+    v3ctl::Result<uint64_t> handle(v3ctl::ops::ReleaseMemory, const v3ctl::ops::MemoryArgs& args) {
+        const uint64_t bytes = args.bytes;
         std::lock_guard lock(mutex);
         calls.push_back("releaseMemory " + std::to_string(bytes));
         uint64_t released = bytes == 0 || bytes > memory ? memory : bytes;
         memory -= released;
         return released;
     }
-    v3ctl::Result<int> createGuest(const std::vector<uint8_t>& image,
-                                   const std::string& name) override {
+    v3ctl::Result<int> handle(v3ctl::ops::CreateGuest, const v3ctl::ops::CreateArgs& args) {
+        const std::string name(args.name);
         std::lock_guard lock(mutex);
         calls.push_back("createGuest " + name);
-        lastImage = image;
+        lastImage.assign(args.image.begin(), args.image.end());
         if (name == "dup")
             return v3ctl::Error{EEXIST, "cannot create VM 'dup': a VM named 'dup' already exists"};
         guests.push_back({name, "/dev/v3-vm" + std::to_string(guests.size())});
         return int(guests.size()) - 1;
     }
-    v3ctl::Result<v3ctl::Ok> freeGuest(int index) override { return command("free", index); }
-    v3ctl::Result<v3ctl::Ok> launch(int index) override { return command("launch", index); }
-    v3ctl::Result<v3ctl::Ok> pause(int index) override { return command("pause", index); }
-    v3ctl::Result<v3ctl::Ok> resume(int index) override { return command("resume", index); }
-    v3ctl::Result<v3ctl::Ok> stop(int index) override { return command("stop", index); }
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::FreeGuest, const v3ctl::ops::VmArgs& a) {
+        return command("free", a.index);
+    }
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Launch, const v3ctl::ops::VmArgs& a) {
+        return command("launch", a.index);
+    }
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Pause, const v3ctl::ops::VmArgs& a) {
+        return command("pause", a.index);
+    }
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Resume, const v3ctl::ops::VmArgs& a) {
+        return command("resume", a.index);
+    }
+    v3ctl::Result<v3ctl::Ok> handle(v3ctl::ops::Stop, const v3ctl::ops::VmArgs& a) {
+        return command("stop", a.index);
+    }
 
-    v3ctl::Result<v3ctl::VmInfo> vmInfo(int index) override {
+    v3ctl::Result<v3ctl::VmInfo> handle(v3ctl::ops::GetVmInfo, const v3ctl::ops::VmArgs& a) {
+        const int index = a.index;
         std::lock_guard lock(mutex);
         calls.push_back("vmInfo " + std::to_string(index));
         if (index >= int(guests.size()))
@@ -83,12 +98,16 @@ public:
         info.reason = "paused by the host";
         return info;
     }
-    v3ctl::Result<std::vector<v3ctl::GuestEntry>> listGuests() override {
+    v3ctl::Result<std::vector<v3ctl::GuestEntry>> handle(v3ctl::ops::ListGuests,
+                                                         const v3ctl::ops::NoArgs&) {
         std::lock_guard lock(mutex);
         calls.push_back("listGuests");
         return guests;
     }
-    v3ctl::Result<int> openStream(int index, const std::string& stream) override {
+    v3ctl::Result<v3ctl::ops::StreamFd> handle(v3ctl::ops::OpenStream,
+                                               const v3ctl::ops::StreamArgs& args) {
+        const int index = args.index;
+        const std::string stream(args.stream);
         std::lock_guard lock(mutex);
         calls.push_back("openStream " + std::to_string(index) + " " + stream);
         if (stream == "nosuch")
@@ -97,7 +116,7 @@ public:
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
             return v3ctl::Error{errno, "socketpair failed"};
         guestEnds[std::to_string(index) + "/" + stream] = pair[1];
-        return pair[0];
+        return v3ctl::ops::StreamFd{pair[0]};
     }
 
     // The guest's side of a stream opened earlier (-1 if none).

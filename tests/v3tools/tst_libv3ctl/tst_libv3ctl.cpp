@@ -1,6 +1,7 @@
 // libv3ctl without a module: host info encodings, errors a user sees, the
 // process runner and the sandbox connection against a stand-in script.
 #include "agent_messages.h"
+#include "guest_ops.h"
 #include "host_connection.h"
 #include "local_host.h"
 #include "process.h"
@@ -55,6 +56,42 @@ class TestLibV3ctl : public QObject {
     Q_OBJECT
 
 private slots:
+    // v3ctl::VmState is the lifecycle of kmod/uapi/v3vee_lifecycle.h, plus
+    // Unknown and Inactive with their own (narrow) rules.
+    void vmStateFollowsTheLifecycle() {
+        using S = VmState;
+        using Op = VmOperation;
+        QCOMPARE(uint32_t(S::Stopped), uint32_t(V3_STATE_STOPPED));
+        QCOMPARE(stateFromAbi(V3_STATE_PAUSED), S::Paused);
+        QCOMPARE(stateFromAbi(V3_STATE_COUNT), S::Unknown);
+        QCOMPARE(stateFromAbi(0xffffffffu), S::Unknown);
+        QCOMPARE(QString(stateName(S::Error)), QString("error"));
+        QCOMPARE(QString(stateName(S::Unknown)), QString("unknown"));
+        QCOMPARE(QString(stateName(S::Inactive)), QString("inactive"));
+        QCOMPARE(QString(operationName(Op::Continue)), QString("continue"));
+
+        // Relaunch: a stopped VM launches again, with a reset.
+        QVERIFY(allows(S::Stopped, Op::Launch));
+        QCOMPARE(stateAfter(S::Stopped, Op::Launch), std::optional(S::Running));
+        QVERIFY(resets(S::Stopped, Op::Launch));
+        QVERIFY(!resets(S::Created, Op::Launch));
+        QVERIFY(!allows(S::Running, Op::Launch));
+        QVERIFY(!allows(S::Error, Op::Launch));
+        QVERIFY(!allows(S::Stopped, Op::Stop));
+        QCOMPARE(stateAfter(S::Paused, Op::Stop), std::optional(S::Stopped));
+        QCOMPARE(stateAfter(S::Running, Op::Free), std::optional(S::Inactive));
+        QCOMPARE(stateAfter(S::Created, Op::Pause), std::nullopt);
+        QVERIFY(isLaunched(S::Paused) && isLaunched(S::Running));
+        QVERIFY(!isLaunched(S::Stopped) && !isLaunched(S::Unknown));
+
+        // Unknown: only stop and free may be asked, with no known outcome.
+        for (Op op : kVmOperations) {
+            QCOMPARE(allows(S::Unknown, op), op == Op::Stop || op == Op::Free);
+            QCOMPARE(stateAfter(S::Unknown, op), std::nullopt);
+            QVERIFY(!allows(S::Inactive, op));
+        }
+    }
+
     void fromAbiStopsAtUnterminatedStrings() {
         v3_host_info raw{};
         std::memset(raw.module_version, 'x', sizeof raw.module_version); // no NUL
@@ -241,6 +278,39 @@ private slots:
         QCOMPARE(info.error().message,
                  std::string("the sandbox did not start: v3sandbox: v3vee.ko did not load in the "
                              "sandbox: No such device"));
+    }
+
+    // The operation table: one name per agent code, the states column, and
+    // a connection that implements nothing refusing each row by its words.
+    void operationTableNamesCodesAndStates() {
+        for (uint32_t code = 1; code <= ops::kLastCode; ++code)
+            QVERIFY2(ops::nameOfCode(code), qPrintable(QString::number(code)));
+        QVERIFY(!ops::nameOfCode(0));
+        QVERIFY(!ops::nameOfCode(ops::kLastCode + 1));
+        QCOMPARE(std::string(ops::nameOfCode(ops::Resume::code)), std::string("continue"));
+
+        QVERIFY(ops::allows<ops::Launch>(VmState::Created));
+        QVERIFY(!ops::allows<ops::Launch>(VmState::Running));
+        QVERIFY(ops::allows<ops::Launch>(VmState::Stopped)); // relaunch, as the lifecycle says
+        QVERIFY(!ops::allows<ops::Launch>(VmState::Inactive));
+        QVERIFY(ops::allows<ops::Pause>(VmState::Running));
+        QVERIFY(!ops::allows<ops::Pause>(VmState::Paused));
+        QVERIFY(ops::allows<ops::Resume>(VmState::Paused));
+        QVERIFY(ops::allows<ops::Stop>(VmState::Paused));
+        QVERIFY(!ops::allows<ops::Stop>(VmState::Created));
+        QVERIFY(ops::allows<ops::FreeGuest>(VmState::Error));
+
+        struct Bare : HostConnection {
+            std::string uri() const override { return "bare"; }
+            std::string displayName() const override { return "bare"; }
+        } bare;
+        auto launched = bare.launch(0);
+        QVERIFY(!launched.ok());
+        QCOMPARE(launched.error().errnum, ENOSYS);
+        QCOMPARE(launched.error().message,
+                 std::string("launching a VM is not available over the 'bare' connection yet; run "
+                             "the v3 tools inside the host instead"));
+        QCOMPARE(bare.kernelLog(0).error().errnum, ENOSYS);
     }
 
     void sandboxHostNoticesAReusedSandbox() {
