@@ -310,7 +310,11 @@ dev=$(v3_create $img good)
 v3_create $img good 2>/tmp/err; echo "@duplicate $? $(cat /tmp/err)"
 v3_pause $dev 2>/tmp/err; echo "@pause_created $? $(cat /tmp/err)"
 v3_continue $dev 2>/tmp/err; echo "@continue_created $? $(cat /tmp/err)"
-v3_launch $dev; v3_launch $dev 2>/tmp/err; echo "@launch_twice $? $(cat /tmp/err)"
+# A guest that keeps running: hello may have stopped itself by the second
+# launch, and launching a stopped VM boots it again.
+spin=$(v3_create /root/spin.img spinner)
+v3_launch $spin; v3_launch $spin 2>/tmp/err; echo "@launch_twice $? $(cat /tmp/err)"
+v3_free ${spin#/dev/v3-vm}
 v3_free 7 2>/tmp/err; echo "@free_missing $? $(cat /tmp/err)"
 v3_launch /dev/v3-vm9 2>/tmp/err; echo "@launch_missing $? $(cat /tmp/err)"
 v3_stream $dev nosuch </dev/null 2>/tmp/err; echo "@stream_missing $? $(cat /tmp/err)"
@@ -318,7 +322,7 @@ v3_free 0
 echo "@guests $(wc -l </proc/v3vee/v3-guests)"
 echo "@clean $(clean_log)"
 )SH",
-                                      withGuests({"hello"}));
+                                      withGuests({"hello", "spin"}));
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
         for (const char* k : {"truncated", "badsum", "garbage", "empty", "badname", "duplicate",
