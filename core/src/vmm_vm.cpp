@@ -2,6 +2,7 @@
 // config::load_guest_image, Vm and VmRuntime.
 #include <v3/vmm.h>
 
+#include "arch/cpu_backend.h"
 #include "boot/linux_boot.h"
 #include "config/guest_image.h"
 #include "lib/format.h"
@@ -97,7 +98,10 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
     auto loaded = load_boot_files(*handle->vm, handle->image, diag);
     if (loaded.is_error())
         return fail(error, error_size, loaded.error(), diag.message);
-    auto runtime = VmRuntime::try_create(*handle->vm);
+    auto backend = create_cpu_backend(*handle->vm);
+    if (backend.is_error())
+        return fail(error, error_size, backend.error(), "");
+    auto runtime = VmRuntime::try_create(*handle->vm, backend.release_value());
     if (runtime.is_error())
         return fail(error, error_size, runtime.error(), "");
     handle->runtime = runtime.release_value();
