@@ -3,6 +3,7 @@
 // rules are uapi/v3vee_lifecycle.h's.
 #include <v3/vmm.h>
 
+#include "arch/cpu_backend.h"
 #include "boot/guest_boot.h"
 #include "config/guest_image.h"
 #include "lib/format.h"
@@ -55,11 +56,14 @@ int refusal(const Vm& vm, u32 op) {
 // Relaunching a stopped VM boots it again as on its first launch: the core
 // threads (parked since it stopped) are joined, the devices, guest time and
 // RAM go back to how v3_create_vm left them, the boot files are loaded again
-// and a fresh runtime brings the cores up in their reset state.
+// and a fresh runtime (with a fresh CPU backend: its nested page tables map
+// the same memory) brings the cores up in their reset state. The old runtime
+// goes only once the new one exists, so a failure leaves one in place.
 Result<void> reset_for_relaunch(v3_vm& handle, config::Diagnostic& diag) {
     handle.runtime->stop();
     TRY(boot::reset_and_reload(*handle.vm, handle.image, diag));
-    handle.runtime = TRY(VmRuntime::try_create(*handle.vm));
+    auto backend = TRY(create_cpu_backend(*handle.vm));
+    handle.runtime = TRY(VmRuntime::try_create(*handle.vm, move(backend)));
     return {};
 }
 
@@ -100,7 +104,10 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
     auto loaded = boot::load_boot_files(*handle->vm, handle->image, diag);
     if (loaded.is_error())
         return fail(error, error_size, loaded.error(), diag.message);
-    auto runtime = VmRuntime::try_create(*handle->vm);
+    auto backend = create_cpu_backend(*handle->vm);
+    if (backend.is_error())
+        return fail(error, error_size, backend.error(), "");
+    auto runtime = VmRuntime::try_create(*handle->vm, backend.release_value());
     if (runtime.is_error())
         return fail(error, error_size, runtime.error(), "");
     handle->runtime = runtime.release_value();

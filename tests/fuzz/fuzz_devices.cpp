@@ -31,7 +31,7 @@ namespace {
 constexpr char kConfig[] = R"(<vm class="PC">
   <memory>1</memory>
   <cores count="1"/>
-  <devices>
+  <devices test_devices="yes">
     <device class="8259A" id="PIC"/>
     <device class="KEYBOARD" id="keyboard"/>
     <device class="8254_PIT" id="PIT"/>
@@ -129,9 +129,9 @@ const v3::config::VmConfig& config() {
         host.free_guest_memory = recycled_free_guest_memory;
         v3::set_host(&host);
         v3::config::Diagnostic diag{};
-        auto result = v3::config::parse_vm_config(v3::StringView(kConfig, sizeof kConfig - 1),
-                                                  v3::devices::known_class_names(),
-                                                  v3::devices::validate_device_config, diag);
+        auto result = v3::config::parse_vm_config(
+            v3::StringView(kConfig, sizeof kConfig - 1), v3::devices::known_class_names(),
+            v3::devices::validate_device_config, diag, v3::devices::test_class_names());
         if (result.is_error())
             __builtin_trap(); // the fixed config above must parse
         return new v3::config::VmConfig(result.release_value());

@@ -112,8 +112,9 @@ const std::uint8_t kBlobBytes[] = {0xeb, 0xfe, 0x90, 0x90, 'v', '3', 0, 1};
 // an 'initrd' needs a kernel. Such a config parses but rightly does not load.
 bool boot_files_refuse(v3::StringView xml) {
     Diagnostic diag{};
-    auto config = parse_vm_config(xml, v3::devices::known_class_names(),
-                                  v3::devices::validate_device_config, diag);
+    auto config =
+        parse_vm_config(xml, v3::devices::known_class_names(), v3::devices::validate_device_config,
+                        diag, v3::devices::test_class_names());
     if (!config)
         return false;
     v3::config::BootFiles files;
@@ -133,7 +134,8 @@ bool boot_files_refuse(v3::StringView xml) {
 std::vector<std::uint8_t> wrap_xml(v3::StringView xml, const char* const* known_classes,
                                    DeviceValidator validator) {
     Diagnostic diag{};
-    auto config = parse_vm_config(xml, known_classes, validator, diag);
+    auto config =
+        parse_vm_config(xml, known_classes, validator, diag, v3::devices::test_class_names());
     if (!config)
         return {};
     ImageWriter writer;

@@ -133,7 +133,8 @@ inline std::unique_ptr<TestVm> make_vm(const QByteArray& xml) {
     v3::config::Diagnostic diag;
     auto parsed = v3::config::parse_vm_config(
         v3::StringView(t->text.constData(), v3::usize(t->text.size())),
-        v3::devices::known_class_names(), v3::devices::validate_device_config, diag);
+        v3::devices::known_class_names(), v3::devices::validate_device_config, diag,
+        v3::devices::test_class_names());
     if (parsed.is_error()) {
         t->error = QString::fromUtf8(diag.message);
         return t;

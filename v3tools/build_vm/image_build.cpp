@@ -27,7 +27,8 @@ bool build_image(const std::string& config_path, std::vector<std::uint8_t>& imag
 
     v3::config::Diagnostic diag{};
     auto config = v3::config::parse_vm_config(xml_text, v3::devices::known_class_names(),
-                                              v3::devices::validate_device_config, diag);
+                                              v3::devices::validate_device_config, diag,
+                                              v3::devices::test_class_names());
     if (!config) {
         error = config_path + ": " + diag.message;
         return false;

@@ -50,8 +50,9 @@ BootFiles boot_files_of(const ImageView& image) {
 
 Result<GuestImage> load_guest_image(const u8* data, u64 size, Diagnostic& diag) {
     ImageView image = TRY(read_image(data, size, diag));
-    VmConfig config = TRY(parse_vm_config(image.xml, devices::known_class_names(),
-                                          devices::validate_device_config, diag));
+    VmConfig config =
+        TRY(parse_vm_config(image.xml, devices::known_class_names(),
+                            devices::validate_device_config, diag, devices::test_class_names()));
     TRY(check_files_match_blobs(image, config, diag));
     TRY(check_boot_files(config, boot_files_of(image), Bootable::Optional, diag));
     return GuestImage{move(image), move(config)};

@@ -293,7 +293,8 @@ const DeviceEntry* VmConfig::find_device(StringView id) const {
 }
 
 Result<VmConfig> parse_vm_config(StringView xml_text, const char* const* known_classes,
-                                 DeviceValidator validate_device, Diagnostic& diag) {
+                                 DeviceValidator validate_device, Diagnostic& diag,
+                                 const char* const* test_classes) {
     diag.message[0] = 0;
     VmConfig config;
     config.document = TRY(parse_document(xml_text, diag));
@@ -311,7 +312,7 @@ Result<VmConfig> parse_vm_config(StringView xml_text, const char* const* known_c
     TRY(read_memmap(vm, config, diag));
     TRY(read_files(vm, config, diag));
     TRY(read_cmdline(vm, config, diag));
-    TRY(read_devices(vm, known_classes, config, diag));
+    TRY(read_devices(vm, DeviceClassNames{known_classes, test_classes}, config, diag));
     TRY(check_device_references(config, diag));
 
     if (validate_device) {

@@ -70,6 +70,9 @@ struct VmConfig {
     StringView cmdline;
     Vector<MemoryRegionConfig> memmap;
     Vector<DeviceEntry> devices; // in declaration order
+    // <devices test_devices="yes">: the config may name the test registry's
+    // classes (TEST_EXIT, MMIO_TEST), which only test guests use.
+    bool test_devices = false;
     Vector<StringView> extensions;
 
     const FileEntry* find_file(StringView id) const;
@@ -82,10 +85,12 @@ using DeviceValidator = Result<void> (*)(const DeviceEntry& device, const VmConf
                                          Diagnostic& diag);
 
 // Parses and validates. known_classes is the nullptr-terminated list of
-// registered device class names (nullptr: accept any class);
-// validate_device may be nullptr. On failure diag.message says what and
-// where.
+// registered device class names (nullptr: accept any class); test_classes
+// the test registry's, accepted only where <devices test_devices="yes">
+// (nullptr: none). validate_device may be nullptr. On failure diag.message
+// says what and where.
 Result<VmConfig> parse_vm_config(StringView xml_text, const char* const* known_classes,
-                                 DeviceValidator validate_device, Diagnostic& diag);
+                                 DeviceValidator validate_device, Diagnostic& diag,
+                                 const char* const* test_classes = nullptr);
 
 } // namespace v3::config

@@ -16,27 +16,39 @@ constexpr const char* kDevice[] = {"device", nullptr};
 constexpr const char* kReferenceElements[] = {"bus", "controller", "apic", "storage", nullptr};
 
 bool is_known_class(const char* const* known_classes, StringView name) {
-    for (usize i = 0; known_classes[i]; ++i)
+    for (usize i = 0; known_classes && known_classes[i]; ++i)
         if (name == known_classes[i])
             return true;
     return false;
 }
 
 const char* same_but_for_case(const char* const* known_classes, StringView name) {
-    for (usize i = 0; known_classes[i]; ++i)
+    for (usize i = 0; known_classes && known_classes[i]; ++i)
         if (name.equals_ignoring_case(known_classes[i]))
             return known_classes[i];
     return nullptr;
 }
 
-Error unknown_class(const xml::Element& device, StringView name, const char* const* known_classes,
-                    Diagnostic& diag) {
+// The classes this config may name: the product's, and the test registry's
+// when its <devices> allows them.
+Error unknown_class(const xml::Element& device, StringView name, const DeviceClassNames& classes,
+                    bool test_devices, Diagnostic& diag) {
+    if (!test_devices && is_known_class(classes.test, name))
+        return diag.fail(device,
+                         "'%s' is a test device (for test guests, not a guest's machine): "
+                         "write <devices test_devices=\"yes\"> to use it",
+                         TextArg(name).c_str());
     char known[240];
     usize n = 0;
     known[0] = 0;
-    for (usize i = 0; known_classes[i]; ++i)
-        n += format(known + n, sizeof known - n, "%s%s", i ? ", " : "", known_classes[i]);
-    if (const char* suggestion = same_but_for_case(known_classes, name))
+    for (usize i = 0; classes.product[i]; ++i)
+        n += format(known + n, sizeof known - n, "%s%s", n ? ", " : "", classes.product[i]);
+    for (usize i = 0; test_devices && classes.test && classes.test[i]; ++i)
+        n += format(known + n, sizeof known - n, "%s%s", n ? ", " : "", classes.test[i]);
+    const char* suggestion = same_but_for_case(classes.product, name);
+    if (!suggestion && test_devices)
+        suggestion = same_but_for_case(classes.test, name);
+    if (suggestion)
         return diag.fail(device,
                          "unknown device class '%s' (class names are case-sensitive: "
                          "did you mean '%s'?); known classes: %s",
@@ -81,12 +93,14 @@ Result<void> check_file_reference(const VmConfig& config, const xml::Element& de
 
 } // namespace
 
-Result<void> read_devices(const xml::Element& vm, const char* const* known_classes,
-                          VmConfig& config, Diagnostic& diag) {
+Result<void> read_devices(const xml::Element& vm, const DeviceClassNames& classes, VmConfig& config,
+                          Diagnostic& diag) {
     const xml::Element* devices = vm.child("devices");
     if (!devices)
         return {};
     TRY(check_children(*devices, kDevice, diag));
+    if (devices->attribute("test_devices"))
+        config.test_devices = TRY(read_bool(*devices, "test_devices", false, diag));
     if (devices->child_count() > kMaxDevices)
         return diag.fail(*devices, "more than %zu devices", kMaxDevices);
     for (const xml::Element* device = devices->first_child(); device;
@@ -95,8 +109,9 @@ Result<void> read_devices(const xml::Element& vm, const char* const* known_class
         if (!class_name || class_name->trimmed().is_empty())
             return diag.fail(*device, "missing class attribute: say which kind of device this "
                                       "is, e.g. class=\"SERIAL\"");
-        if (known_classes && !is_known_class(known_classes, *class_name))
-            return unknown_class(*device, *class_name, known_classes, diag);
+        if (classes.product && !is_known_class(classes.product, *class_name) &&
+            !(config.test_devices && is_known_class(classes.test, *class_name)))
+            return unknown_class(*device, *class_name, classes, config.test_devices, diag);
         const StringView* id = device->attribute("id");
         if (!id || id->trimmed().is_empty())
             return diag.fail(*device, "missing id attribute: every device needs a unique id");

@@ -15,8 +15,15 @@ Result<void> check_children(const xml::Element& section, const char* const* allo
 // The error for a failed host allocation while reading a config.
 Error out_of_memory(Diagnostic& diag);
 
-Result<void> read_devices(const xml::Element& vm, const char* const* known_classes,
-                          VmConfig& config, Diagnostic& diag);
+// The class names a config may use: the product registry's (nullptr: any
+// class) and the test registry's, which need <devices test_devices="yes">.
+struct DeviceClassNames {
+    const char* const* product;
+    const char* const* test;
+};
+
+Result<void> read_devices(const xml::Element& vm, const DeviceClassNames& classes, VmConfig& config,
+                          Diagnostic& diag);
 Result<void> check_device_references(VmConfig& config, Diagnostic& diag);
 
 } // namespace v3::config::detail

@@ -4,9 +4,9 @@
 
 namespace v3::devices {
 
-Result<Device*> DeviceManager::create(Vm& vm, const config::DeviceEntry& entry,
+Result<Device*> DeviceManager::create(Vm& vm, const config::DeviceEntry& entry, bool test_devices,
                                       config::Diagnostic& diag) {
-    const DeviceClass* cls = find_class(entry.class_name);
+    const DeviceClass* cls = find_class(entry.class_name, test_devices);
     if (!cls || !cls->create)
         return diag.fail(*entry.element, "unknown device class '%.*s'",
                          int(entry.class_name.length()), entry.class_name.data());
@@ -25,7 +25,7 @@ Result<Device*> DeviceManager::create(Vm& vm, const config::DeviceEntry& entry,
 Result<void> DeviceManager::create_all(Vm& vm, const config::VmConfig& config,
                                        config::Diagnostic& diag) {
     for (const config::DeviceEntry& entry : config.devices)
-        TRY(create(vm, entry, diag));
+        TRY(create(vm, entry, config.test_devices, diag));
     return {};
 }
 

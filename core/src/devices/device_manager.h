@@ -21,8 +21,10 @@ public:
 
     // Creates every <device> of the configuration through the registry.
     Result<void> create_all(Vm& vm, const config::VmConfig& config, config::Diagnostic& diag);
-    // Creates one device (tests build VMs device by device this way).
-    Result<Device*> create(Vm& vm, const config::DeviceEntry& entry, config::Diagnostic& diag);
+    // Creates one device (tests build VMs device by device this way); a test
+    // device only when `test_devices` (the config's <devices test_devices>).
+    Result<Device*> create(Vm& vm, const config::DeviceEntry& entry, bool test_devices,
+                           config::Diagnostic& diag);
     void destroy_all();
 
     Device* find(StringView id) const;

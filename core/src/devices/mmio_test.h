@@ -1,6 +1,7 @@
-// MMIO_TEST: a small memory-mapped register block for exercising the MMIO
-// path (nested page fault -> instruction emulation -> device) from test
-// guests, as TEST_EXIT does for port I/O. One 4 KB page at `base`:
+// MMIO_TEST, a test device (devices/test_registry.cpp; a config names it only
+// under <devices test_devices="yes">): a small memory-mapped register block
+// for exercising the MMIO path (nested page fault -> instruction emulation
+// -> device) from test guests, as TEST_EXIT does for port I/O. One 4 KB page at `base`:
 //
 //   0x00  ID       read-only, 0x4d4d3356 ("V3MM")
 //   0x04  SCRATCH0 read/write

@@ -1,5 +1,6 @@
-// TEST_EXIT: lets a test guest end its VM with a status, like QEMU's
-// isa-debug-exit. Any write to the port range (default 0x501, one port)
+// TEST_EXIT, a test device (devices/test_registry.cpp; a config names it only
+// under <devices test_devices="yes">): lets a test guest end its VM with a
+// status, like QEMU's isa-debug-exit. Any write to the port range (default 0x501, one port)
 // stops the VM with vm.request_stop(V, ...), where V is the value written,
 // zero-extended from the access size. Unlike QEMU, which exits with
 // (V << 1) | 1, the status is V itself: writing 0 reports success as 0.

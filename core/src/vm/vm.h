@@ -1,7 +1,7 @@
 // A virtual machine: its memory, hook tables, IRQ router, clock and devices,
 // and its lifecycle state. Built from a validated configuration by
-// Vm::try_create; the CPU backend (arch/) and the run loop (vm/vm_runtime)
-// drive it.
+// Vm::try_create; VmRuntime's run loop (vm/vm_runtime.h) and the CPU backend
+// behind vm/vcore.h drive it.
 #pragma once
 
 #include "uapi/v3vee_lifecycle.h"
@@ -68,13 +68,16 @@ public:
     void set_state(VmState state) { state_ = state; }
     // Why the VM stopped or failed ("" while it runs).
     const char* stop_reason() const { return stop_reason_; }
-    // The status a guest passed to the test-exit device.
+    // The status a guest passed to a test device (TEST_EXIT, MMIO_TEST).
     u32 exit_code() const { return exit_code_; }
 
     // Fail-stop: something the VMM cannot handle happened. The VM enters the
-    // error state with this reason (logged); the host is unaffected.
+    // error state with this reason (logged); the host is unaffected. Only the
+    // run loop calls it, with the error an exit handler or device returned.
     void fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-    // The guest asked to stop (test-exit device, ACPI power off later).
+    // The VM ends without an error: the guest halted for good, reset through
+    // the keyboard controller or wrote to a test device, or the host stopped
+    // it.
     void request_stop(u32 exit_code, const char* reason);
 
     // Puts the VM back as try_create left it, for a relaunch: every device

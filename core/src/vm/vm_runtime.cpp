@@ -1,5 +1,4 @@
 #include "vm/vm_runtime.h"
-#include "arch/x86/cpu.h"
 #include "boot/linux_boot.h"
 #include "lib/format.h"
 #include "lib/host.h"
@@ -26,16 +25,17 @@ private:
 
 } // namespace
 
-Result<OwnPtr<VmRuntime>> VmRuntime::try_create(Vm& vm) {
+Result<OwnPtr<VmRuntime>> VmRuntime::try_create(Vm& vm, OwnPtr<VcoreBackend> backend) {
+    if (!backend)
+        return make_error(Errno::Inval, "a VM runtime needs a CPU backend");
     OwnPtr<VmRuntime> runtime(new (alloc) VmRuntime(vm));
     if (!runtime)
         return make_error(Errno::NoMem, "out of memory for the VM runtime");
-    runtime->npt_ = TRY(svm::NestedPageTables::try_build(vm.memory(), vm.memory_hooks()));
-    runtime->shared_ = TRY(svm::create_shared_control(runtime->npt_->root()));
+    runtime->backend_ = move(backend);
     if (!runtime->cores_.try_reserve(vm.num_cores()))
         return make_error(Errno::NoMem, "out of memory for virtual cores");
     for (u32 id = 0; id < vm.num_cores(); ++id)
-        (void)runtime->cores_.try_append(TRY(svm::SvmVcore::try_create(vm, id, runtime->shared_)));
+        (void)runtime->cores_.try_append(TRY(runtime->backend_->create_vcore(id)));
     if (vm.linux_entry().entry)
         runtime->cores_[0]->start_linux_protected_mode(
             vm.linux_entry().entry, vm.linux_entry().boot_params, boot::kBootGdtAddress);
@@ -45,7 +45,7 @@ Result<OwnPtr<VmRuntime>> VmRuntime::try_create(Vm& vm) {
 VmRuntime::~VmRuntime() {
     stop();
     cores_.clear();
-    svm::free_shared_control(shared_);
+    backend_.reset();
 }
 
 int VmRuntime::core_thread_main(void* arg) {
@@ -57,7 +57,7 @@ int VmRuntime::core_thread_main(void* arg) {
     return 0;
 }
 
-void VmRuntime::run_core(svm::SvmVcore& core) {
+void VmRuntime::run_core(Vcore& core) {
     u64 last_ns = host().monotonic_ns();
     while (!stop_requested_ && !host().thread_should_stop()) {
         if (vm_.state() == VmState::Stopped || vm_.state() == VmState::Error)
@@ -67,12 +67,12 @@ void VmRuntime::run_core(svm::SvmVcore& core) {
         // else wants the CPU), as KVM does before each entry.
         host().yield_cpu();
         if (pause_requested_) {
-            u64 parked_tsc = x86::read_tsc();
+            core.pause_guest_time();
             __atomic_add_fetch(&parked_, 1, __ATOMIC_SEQ_CST);
             while (pause_requested_ && !stop_requested_ && !host().thread_should_stop())
                 host().sleep_us(kParkSleepUs);
             __atomic_sub_fetch(&parked_, 1, __ATOMIC_SEQ_CST);
-            core.hide_tsc_cycles(x86::read_tsc() - parked_tsc);
+            core.resume_guest_time();
             last_ns = host().monotonic_ns(); // a pause is not guest time
             continue;
         }
@@ -99,16 +99,15 @@ void VmRuntime::run_core(svm::SvmVcore& core) {
         core.enter(); // the world switch runs without the lock
         DeviceLock lock(vm_);
         auto handled = core.handle_exit();
-        // However the exit failed the VM (an error here, or a handler's own
-        // fail-stop), the exits that led there go to the log.
-        if (handled.is_error() || vm_.state() == VmState::Error)
-            core.log_recent_exits();
+        // The one fail-stop path: a handler returns an error, and the VM
+        // fails here with the core's reason; the exits that led there go to
+        // the log. A VM that a device already stopped stays stopped.
         if (handled.is_error()) {
+            core.log_recent_exits();
             if (vm_.state() == VmState::Running) {
-                char state[160];
-                core.describe_state(state, sizeof state);
-                vm_.fail("core %u: %s (exit %s; %s)", core.id(), handled.error().message,
-                         core.last_exit_name(), state);
+                char reason[240];
+                core.describe_failure(handled.error(), reason, sizeof reason);
+                vm_.fail("core %u: %s", core.id(), reason);
             }
             return;
         }
@@ -194,7 +193,7 @@ void VmRuntime::stop() {
 
 ExitStats VmRuntime::total_stats() const {
     ExitStats total;
-    for (const OwnPtr<svm::SvmVcore>& core : cores_) {
+    for (const OwnPtr<Vcore>& core : cores_) {
         const ExitStats& s = core->stats();
         for (u8 i = 0; i < u8(ExitReason::Count); ++i)
             total.counts[i] += s.counts[i];

@@ -1,14 +1,13 @@
-// Running a VM: the SVM control structures (nested page tables, permission
-// maps), one SvmVcore and one host thread ("NAME-CORE") per virtual core, and
-// the synchronous lifecycle operations the host calls (launch, pause,
-// continue, stop). All device work happens on core threads under the VM's
-// device lock, so a device never sees two callers at once.
+// Running a VM: the CPU backend (vm/vcore.h), one Vcore and one host thread
+// ("NAME-CORE") per virtual core with the run loop, and the synchronous
+// lifecycle operations the host calls (launch, pause, continue, stop). All
+// device work happens on core threads under the VM's device lock, so a
+// device never sees two callers at once.
 #pragma once
 
-#include "arch/svm/nested_paging.h"
-#include "arch/svm/svm_vcore.h"
 #include "lib/vector.h"
 #include "vm/exit_stats.h"
+#include "vm/vcore.h"
 
 namespace v3 {
 
@@ -16,7 +15,9 @@ class Vm;
 
 class VmRuntime {
 public:
-    static Result<OwnPtr<VmRuntime>> try_create(Vm& vm);
+    // Creates one core per configured virtual core from `backend`, which
+    // the runtime then owns.
+    static Result<OwnPtr<VmRuntime>> try_create(Vm& vm, OwnPtr<VcoreBackend> backend);
     ~VmRuntime(); // stops the threads if still running, frees everything
 
     // Starts one thread per core. The VM must be in the created state (a
@@ -38,16 +39,15 @@ private:
     explicit VmRuntime(Vm& vm) : vm_(vm) {}
     struct CoreThread {
         VmRuntime* runtime;
-        svm::SvmVcore* core;
+        Vcore* core;
         void* thread;
     };
     static int core_thread_main(void* arg);
-    void run_core(svm::SvmVcore& core);
+    void run_core(Vcore& core);
 
     Vm& vm_;
-    OwnPtr<svm::NestedPageTables> npt_;
-    svm::SharedControl shared_{};
-    Vector<OwnPtr<svm::SvmVcore>> cores_;
+    OwnPtr<VcoreBackend> backend_; // before the cores: they use what it owns
+    Vector<OwnPtr<Vcore>> cores_;
     Vector<CoreThread*> threads_;
     u64 started_ns_ = 0;
     volatile bool stop_requested_ = false;

@@ -1,6 +1,7 @@
 // The guest-to-host debug devices: BOCHS_DEBUG (0x402, 0x403, 0xE9) and
-// OS_DEBUG (0xC0C0) turning guest bytes into host log lines, and TEST_EXIT
-// stopping the VM with the status the guest wrote.
+// OS_DEBUG (0xC0C0) turning guest bytes into host log lines, and the test
+// device TEST_EXIT stopping the VM with the status the guest wrote (only in
+// a config whose <devices test_devices="yes"> allows test devices).
 #include "vm_harness.h"
 
 #include <chkpt/snapshot.h>
@@ -16,6 +17,13 @@ QString hostLog() {
 void write(testvm::TestVm& t, v3::u16 port, const QByteArray& bytes) {
     for (char c : bytes)
         QVERIFY(t.out(port, v3::u8(c)));
+}
+
+// A VM whose <devices> (the fragment) may name the test registry's classes.
+std::unique_ptr<testvm::TestVm> makeTestDeviceVm(const QByteArray& devices) {
+    return testvm::make_vm("<vm class=\"PC\"><memory>4</memory><cores count=\"1\"/>"
+                           "<devices test_devices=\"yes\">" +
+                           devices + "</devices></vm>");
 }
 
 std::unique_ptr<testvm::TestVm> makeDebugVm() {
@@ -167,7 +175,7 @@ private slots:
     }
 
     void testExitStopsTheVmWithTheStatus() {
-        auto t = testvm::make_vm("<device class=\"TEST_EXIT\" id=\"exit\"/>");
+        auto t = makeTestDeviceVm("<device class=\"TEST_EXIT\" id=\"exit\"/>");
         QVERIFY2(t->ok(), qPrintable(t->error));
         QCOMPARE(t->in(0x501), 0u);
         QVERIFY(t->vm->state() != v3::VmState::Stopped);
@@ -180,12 +188,12 @@ private slots:
     }
 
     void testExitZeroAndWidePorts() {
-        auto zero = testvm::make_vm("<device class=\"TEST_EXIT\" id=\"exit\"/>");
+        auto zero = makeTestDeviceVm("<device class=\"TEST_EXIT\" id=\"exit\"/>");
         QVERIFY(zero->out(0x501, 0));
         QCOMPARE(zero->vm->state(), v3::VmState::Stopped);
         QCOMPARE(zero->vm->exit_code(), 0u);
 
-        auto wide = testvm::make_vm(
+        auto wide = makeTestDeviceVm(
             "<device class=\"TEST_EXIT\" id=\"exit\" iobase=\"0xf4\" iosize=\"4\"/>");
         QVERIFY2(wide->ok(), qPrintable(wide->error));
         QVERIFY(!wide->vm->io_ports().is_claimed(0x501));
@@ -196,9 +204,33 @@ private slots:
         QCOMPARE(QString(wide->vm->stop_reason()),
                  QString("the guest wrote 3735928559 to the test-exit port"));
 
-        auto word = testvm::make_vm("<device class=\"TEST_EXIT\" id=\"exit\" iosize=\"2\"/>");
+        auto word = makeTestDeviceVm("<device class=\"TEST_EXIT\" id=\"exit\" iosize=\"2\"/>");
         QVERIFY(word->out(0x502, 7));
         QCOMPARE(word->vm->exit_code(), 7u);
+    }
+
+    // TEST_EXIT and MMIO_TEST are in the test registry, not the product's:
+    // not named to users, and refused unless the config opts in.
+    void testDevicesAreOutsideTheProductRegistry() {
+        QStringList product, test;
+        for (const char* const* n = v3::devices::known_class_names(); *n; ++n)
+            product << *n;
+        for (const char* const* n = v3::devices::test_class_names(); *n; ++n)
+            test << *n;
+        QCOMPARE(test, QStringList({"TEST_EXIT", "MMIO_TEST"}));
+        QVERIFY(product.contains("BOCHS_DEBUG"));
+        for (const QString& name : test) {
+            QVERIFY2(!product.contains(name), qPrintable(name));
+            QByteArray utf8 = name.toUtf8();
+            v3::StringView view(utf8.constData(), v3::usize(utf8.size()));
+            QVERIFY(!v3::devices::find_class(view, false));
+            QVERIFY(v3::devices::find_class(view, true));
+        }
+        auto refused = testvm::make_vm("<device class=\"TEST_EXIT\" id=\"exit\"/>");
+        QVERIFY(!refused->ok());
+        QVERIFY2(refused->error.contains("'TEST_EXIT' is a test device") &&
+                     refused->error.contains("test_devices=\"yes\""),
+                 qPrintable(refused->error));
     }
 
     void configRejections_data() {
@@ -233,7 +265,7 @@ private slots:
     void configRejections() {
         QFETCH(QByteArray, devices);
         QFETCH(QString, message);
-        auto t = testvm::make_vm(devices);
+        auto t = makeTestDeviceVm(devices);
         QVERIFY(!t->ok());
         QVERIFY2(t->error.contains(message), qPrintable(t->error));
         QVERIFY2(t->error.contains("/vm/devices/device"), qPrintable(t->error));

@@ -808,7 +808,7 @@ void TestKeyboard8042::secondControllerCannotClaimPorts() {
                                           devices::known_class_names(),
                                           devices::validate_device_config, diag);
     QVERIFY2(!parsed.is_error(), diag.message);
-    auto created = t->vm->devices().create(*t->vm, parsed.value().devices[0], diag);
+    auto created = t->vm->devices().create(*t->vm, parsed.value().devices[0], false, diag);
     QVERIFY(created.is_error());
     QVERIFY2(QByteArray(diag.message).contains("port 0x60") &&
                  QByteArray(diag.message).contains("owned by KEYBOARD"),

@@ -18,7 +18,8 @@ using v3::StringView;
 namespace {
 
 const char* const kKnownClasses[] = {"8259A", "8254_PIT",    "SERIAL",   "CHAR_STREAM", "KEYBOARD",
-                                     "NVRAM", "BOCHS_DEBUG", "OS_DEBUG", "TEST_EXIT",   nullptr};
+                                     "NVRAM", "BOCHS_DEBUG", "OS_DEBUG", nullptr};
+const char* const kTestClasses[] = {"TEST_EXIT", "MMIO_TEST", nullptr};
 
 StringView view(const QByteArray& bytes) {
     return StringView(bytes.constData(), bytes.size());
@@ -75,7 +76,7 @@ private:
     };
     static Parsed parse(const QByteArray& text, DeviceValidator validator = nullptr) {
         Parsed p;
-        auto result = parse_vm_config(view(text), kKnownClasses, validator, p.diag);
+        auto result = parse_vm_config(view(text), kKnownClasses, validator, p.diag, kTestClasses);
         p.ok = !result.is_error();
         if (p.ok)
             p.config = result.release_value();
@@ -120,6 +121,7 @@ private slots:
         }
         QCOMPARE(classes, QStringList({"8259A", "8254_PIT", "SERIAL", "CHAR_STREAM", "TEST_EXIT"}));
         QCOMPARE(ids, QStringList({"PIC", "PIT", "serial", "com1_stream", "test_exit"}));
+        QVERIFY(c.test_devices); // the sample's guest reports through TEST_EXIT
         const DeviceEntry* stream = c.find_device("com1_stream");
         QVERIFY(stream == &c.devices[3]);
         QCOMPARE(qs(*stream->element->attribute("name")), QString("com1"));
@@ -142,9 +144,11 @@ private slots:
         QStringList classes;
         for (const DeviceEntry& d : c.devices)
             classes << qs(d.class_name);
+        // A product sample: only the devices of a PC, no test devices.
         QCOMPARE(classes, QStringList({"8259A", "KEYBOARD", "8254_PIT", "BOCHS_DEBUG", "OS_DEBUG",
-                                       "NVRAM", "SERIAL", "CHAR_STREAM", "TEST_EXIT"}));
-        QCOMPARE(g_validated.size(), 9);
+                                       "NVRAM", "SERIAL", "CHAR_STREAM"}));
+        QVERIFY(!c.test_devices);
+        QCOMPARE(g_validated.size(), 8);
         QCOMPARE(qs(*c.find_device("com1_stream")->element->attribute("name")), QString("com1"));
     }
 
@@ -232,7 +236,7 @@ private slots:
         {
             Diagnostic diag;
             auto result = parse_vm_config(view(readConfig("minimal-serial.xml")), kKnownClasses,
-                                          nullptr, diag);
+                                          nullptr, diag, kTestClasses);
             QVERIFY(!result.is_error());
             VmConfig first = result.release_value();
             moved = std::move(first);
@@ -393,11 +397,31 @@ private slots:
             withDevices(
                 "    <device class='8259A' id='PIC'/>\n    <device class='NE2000' id='net'/>\n"),
             "/vm/devices/device[2] (id=net): unknown device class 'NE2000'; known classes: 8259A, "
-            "8254_PIT, SERIAL, CHAR_STREAM, KEYBOARD, NVRAM, BOCHS_DEBUG, OS_DEBUG, TEST_EXIT");
+            "8254_PIT, SERIAL, CHAR_STREAM, KEYBOARD, NVRAM, BOCHS_DEBUG, OS_DEBUG");
         row("device class wrong case", withDevices("    <device class='serial' id='com1'/>\n"),
             "/vm/devices/device (id=com1): unknown device class 'serial' (class names are "
             "case-sensitive: did you mean 'SERIAL'?); known classes: 8259A, 8254_PIT, SERIAL, "
-            "CHAR_STREAM, KEYBOARD, NVRAM, BOCHS_DEBUG, OS_DEBUG, TEST_EXIT");
+            "CHAR_STREAM, KEYBOARD, NVRAM, BOCHS_DEBUG, OS_DEBUG");
+        // Test devices: only where <devices test_devices="yes"> allows them.
+        row("test device without test_devices",
+            withDevices("    <device class='TEST_EXIT' id='e'/>\n"),
+            "/vm/devices/device (id=e): 'TEST_EXIT' is a test device (for test guests, not a "
+            "guest's machine): write <devices test_devices=\"yes\"> to use it");
+        row("test device with test_devices=no",
+            vm("  <devices test_devices='no'>\n    <device class='MMIO_TEST' id='m'/>\n"
+               "  </devices>\n"),
+            "/vm/devices/device (id=m): 'MMIO_TEST' is a test device (for test guests, not a "
+            "guest's machine): write <devices test_devices=\"yes\"> to use it");
+        row("test_devices not a yes or no",
+            vm("  <devices test_devices='sometimes'>\n  </devices>\n"),
+            "/vm/devices: 'test_devices' value 'sometimes' is not a boolean (use true/false, "
+            "yes/no, enable/disable, on/off or 1/0)");
+        row("unknown class lists the test classes when allowed",
+            vm("  <devices test_devices='yes'>\n    <device class='test_exit' id='e'/>\n"
+               "  </devices>\n"),
+            "/vm/devices/device (id=e): unknown device class 'test_exit' (class names are "
+            "case-sensitive: did you mean 'TEST_EXIT'?); known classes: 8259A, 8254_PIT, SERIAL, "
+            "CHAR_STREAM, KEYBOARD, NVRAM, BOCHS_DEBUG, OS_DEBUG, TEST_EXIT, MMIO_TEST");
         row("device id missing", withDevices("    <device class='8259A'/>\n"),
             "/vm/devices/device: missing id attribute: every device needs a unique id");
         row("device id empty", withDevices("    <device class='8259A' id=''/>\n"),
@@ -507,6 +531,26 @@ private slots:
                                       nullptr, nullptr, diag);
         QVERIFY2(!result.is_error(), diag.message);
         QCOMPARE(qs(result.value().devices[0].class_name), QString("FUTURE"));
+    }
+
+    void testDevicesNeedTheirRegistryAndTheOptIn() {
+        QByteArray text = vm("  <devices test_devices='yes'>\n"
+                             "    <device class='TEST_EXIT' id='e'/>\n"
+                             "    <device class='MMIO_TEST' id='m'/>\n  </devices>\n");
+        Parsed p = parse(text);
+        QVERIFY2(p.ok, p.diag.message);
+        QVERIFY(p.config.test_devices);
+        QCOMPARE(p.config.devices.size(), size_t(2));
+        // A caller that offers no test registry (nullptr) accepts none.
+        Diagnostic diag;
+        auto result = parse_vm_config(view(text), kKnownClasses, nullptr, diag);
+        QVERIFY(result.is_error());
+        QVERIFY2(QString(diag.message).contains("unknown device class 'TEST_EXIT'"), diag.message);
+        // Opting in changes nothing for a config without test devices.
+        Parsed plain = parse(vm("  <devices test_devices='yes'>\n"
+                                "    <device class='8259A' id='pic'/>\n  </devices>\n"));
+        QVERIFY2(plain.ok, plain.diag.message);
+        QCOMPARE(plain.config.devices.size(), size_t(1));
     }
 
     void validatorRunsInOrderAfterTheGenericChecks() {
@@ -672,7 +716,7 @@ private slots:
                 Parsed p = parse(text, recordingValidator);
                 if (p.ok) {
                     succeeded = true;
-                    QCOMPARE(p.config.devices.size(), size_t(9));
+                    QCOMPARE(p.config.devices.size(), size_t(8));
                 } else {
                     QCOMPARE(p.code, v3::Errno::NoMem);
                     QVERIFY2(QString(p.diag.message).contains("out of memory"), p.diag.message);

@@ -34,7 +34,8 @@ class TestGuests : public QObject {
 
 private slots:
     void initTestCase() {
-        for (const char* g : {"hello", "ticks", "triple", "spin", "mmio", "cpuid", "msr"})
+        for (const char* g :
+             {"hello", "ticks", "triple", "spin", "mmio", "cpuid", "msr", "unmapped"})
             QVERIFY2(QFile::exists(guest(g)), qPrintable("missing " + guest(g) + "; build first"));
     }
 
@@ -201,6 +202,39 @@ echo "@clean $(clean_log)"
         QCOMPARE(m["reason"], QString("the guest wrote to the MMIO_TEST exit register"));
         QCOMPARE(m["exit_code"], QString("0"));
         QVERIFY(m["mmio_exits"].toInt() >= 12); // one per access, REP STOSD included
+        QCOMPARE(m["clean"], QString("yes"));
+    }
+
+    // An access where there is neither RAM nor a device: the nested page
+    // fault handler returns an error and the run loop fails the VM with the
+    // address, the exit and the guest state, and logs the last exits.
+    void unmappedAccessFailsTheVmWithTheAddress() {
+        SandboxRun run = runInSandbox(kPrelude + R"SH(
+dev=$(v3_create /root/unmapped.img unmapped)
+v3_launch $dev
+timeout 30 v3_monitor $dev com1 >/tmp/out 2>/dev/null
+echo "@output $(tr -d '\r' </tmp/out)"
+echo "@state $(v3_info --kv $dev | sed -n 's/^state=//p')"
+echo "@reason $(v3_info --kv $dev | sed -n 's/^reason=//p')"
+echo "@logged $(dmesg | grep -c 'VM unmapped stopped on an error: core 0: the guest accessed')"
+echo "@exits_logged $(dmesg | grep -c 'VM unmapped core 0 exit [0-9]*: .*exit NPF')"
+v3_free 0
+echo "@clean $(clean_log)"
+)SH",
+                                      withGuests({"unmapped"}));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
+        auto m = markers(run.output);
+        QCOMPARE(m["output"], QString("unmapped: writing to 0x100000"));
+        QCOMPARE(m["state"], QString("error"));
+        QVERIFY2(m["reason"].startsWith("core 0: the guest accessed guest-physical 0x100000, where "
+                                        "there is neither RAM nor a device (exit NPF; RIP 0x"),
+                 qPrintable(m["reason"]));
+        QVERIFY2(m["reason"].contains(QRegularExpression(
+                     "CR0 0x[0-9a-f]+ CR3 0x[0-9a-f]+ CR4 0x[0-9a-f]+ EFER 0x[0-9a-f]+ exits "
+                     "[A-Z,]*NPF\\)$")),
+                 qPrintable(m["reason"]));
+        QCOMPARE(m["logged"], QString("1"));
+        QCOMPARE(m["exits_logged"], QString("1"));
         QCOMPARE(m["clean"], QString("yes"));
     }
 

@@ -1,6 +1,7 @@
 // Exit handling for SvmVcore: what each #VMEXIT means and what the VMM does
-// about it. Anything not handled here stops the VM with the exit's name and
-// the guest RIP (fail-stop), never the host.
+// about it. Anything not handled here is an error the handler returns; the
+// run loop then stops the VM with describe_failure()'s reason (fail-stop),
+// never the host.
 #include "arch/svm/svm_vcore.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_model.h"
@@ -26,6 +27,7 @@ u64 size_mask(u8 size) {
 } // namespace
 
 Result<void> SvmVcore::handle_exit() {
+    failure_detail_[0] = 0;
     VmcbControl& c = vmcb_->control;
     u64 code = c.exit_code;
     ExitRecord& record = recent_exits_[exits_seen_++ % kRecentExits];
@@ -113,17 +115,27 @@ Result<void> SvmVcore::handle_exit() {
     }
 }
 
-void SvmVcore::describe_state(char* out, usize size) const {
+void SvmVcore::record_failure_detail(const char* fmt, ...) {
+    __builtin_va_list args;
+    __builtin_va_start(args, fmt);
+    vformat(failure_detail_, sizeof failure_detail_, fmt, args);
+    __builtin_va_end(args);
+}
+
+void SvmVcore::describe_failure(const Error& error, char* out, usize size) const {
     const VmcbSave& s = vmcb_->save;
-    usize n =
-        format(out, size, "RIP 0x%llx CR0 0x%llx CR3 0x%llx CR4 0x%llx EFER 0x%llx exits",
-               (unsigned long long)s.rip, (unsigned long long)s.cr0, (unsigned long long)s.cr3,
-               (unsigned long long)s.cr4, (unsigned long long)(s.efer & ~x86::kEferSvme));
+    usize n = format(
+        out, size, "%s (exit %s; RIP 0x%llx CR0 0x%llx CR3 0x%llx CR4 0x%llx EFER 0x%llx exits",
+        failure_detail_[0] ? failure_detail_ : error.message, last_exit_name(),
+        (unsigned long long)s.rip, (unsigned long long)s.cr0, (unsigned long long)s.cr3,
+        (unsigned long long)s.cr4, (unsigned long long)(s.efer & ~x86::kEferSvme));
     usize count = exits_seen_ < kRecentExits ? exits_seen_ : kRecentExits;
     for (usize i = 0; i < count && n < size; ++i) {
         u64 code = recent_exits_[(exits_seen_ - count + i) % kRecentExits].code;
         n += format(out + n, size - n, "%s%s", i ? "," : " ", exit_name(code));
     }
+    if (n < size)
+        format(out + n, size - n, ")");
 }
 
 void SvmVcore::log_recent_exits() const {
@@ -294,14 +306,15 @@ Result<void> SvmVcore::handle_msr() {
 
 // A nested page fault on a hooked guest-physical page: emulate the faulting
 // instruction against the device. Anything else (an address with neither RAM
-// nor a device) stops the VM with the address in the reason.
+// nor a device) is a fail-stop with the address in the reason.
 Result<void> SvmVcore::handle_nested_page_fault() {
     u64 gpa = vmcb_->control.exit_info2;
     if (!vm_.memory_hooks().find(gpa)) {
-        vm_.fail("core %u: the guest accessed guest-physical 0x%llx, where there is neither RAM "
-                 "nor a device (RIP 0x%llx)",
-                 id_, (unsigned long long)gpa, (unsigned long long)vmcb_->save.rip);
-        return {};
+        record_failure_detail("the guest accessed guest-physical 0x%llx, where there is neither "
+                              "RAM nor a device",
+                              (unsigned long long)gpa);
+        return make_error(Errno::Fault, "the guest accessed guest-physical memory where there is "
+                                        "neither RAM nor a device");
     }
     x86::Registers regs;
     load_registers(regs);
@@ -310,9 +323,10 @@ Result<void> SvmVcore::handle_nested_page_fault() {
     auto emulated = decode::emulate_mmio(regs, vm_.memory(), vm_.memory_hooks(), gpa, bytes,
                                          vmcb_->control.bytes_fetched, &outcome);
     if (emulated.is_error()) {
-        vm_.fail("core %u: MMIO at 0x%llx: %s", id_, (unsigned long long)gpa,
-                 outcome.detail.text[0] ? outcome.detail.text : emulated.error().message);
-        return {};
+        record_failure_detail("MMIO at 0x%llx: %s", (unsigned long long)gpa,
+                              outcome.detail.text[0] ? outcome.detail.text
+                                                     : emulated.error().message);
+        return emulated.error();
     }
     store_registers(regs);
     if (outcome.exception_pending) {

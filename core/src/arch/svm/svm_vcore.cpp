@@ -182,6 +182,14 @@ void SvmVcore::prepare_interrupts() {
     c.intercept_misc1 |= kInterceptVintr;
 }
 
+void SvmVcore::pause_guest_time() {
+    parked_tsc_ = x86::read_tsc();
+}
+
+void SvmVcore::resume_guest_time() {
+    vmcb_->control.tsc_offset -= x86::read_tsc() - parked_tsc_;
+}
+
 const char* SvmVcore::last_exit_name() const {
     return exit_name(vmcb_->control.exit_code);
 }

@@ -1,6 +1,7 @@
 // One virtual CPU under AMD SVM: its VMCB, the guest registers outside the
-// VMCB, the guest's FPU state, and the exit handlers. Driven by the VM's run
-// loop (vm/vcore_runner), one thread per virtual core.
+// VMCB, the guest's FPU state, and the exit handlers. The SVM implementation
+// of vm/vcore.h, driven by the VM's run loop (vm/vm_runtime.cpp), one host
+// thread per virtual core.
 #pragma once
 
 #include "arch/svm/vmcb.h"
@@ -9,7 +10,7 @@
 #include "arch/x86/registers.h"
 #include "lib/alloc.h"
 #include "lib/result.h"
-#include "vm/exit_stats.h"
+#include "vm/vcore.h"
 
 namespace v3 {
 class Vm;
@@ -25,55 +26,44 @@ struct SharedControl {
     u64 msrpm_pa = 0;
 };
 
-class SvmVcore {
+class SvmVcore final : public Vcore {
 public:
     static Result<OwnPtr<SvmVcore>> try_create(Vm& vm, u32 core_id, const SharedControl& shared);
-    ~SvmVcore();
+    ~SvmVcore() override;
     SvmVcore(const SvmVcore&) = delete;
     SvmVcore& operator=(const SvmVcore&) = delete;
 
-    u32 id() const { return id_; }
-    bool halted() const { return halted_; }
+    u32 id() const override { return id_; }
+    bool halted() const override { return halted_; }
 
-    // The x86 reset state (APM 14.1.3), with CS:IP = F000:FFF0 and CS base
-    // 0xF0000 so the first fetch reads the BIOS image at the top of the first MB.
-    void reset();
-    // The state the Linux 32-bit boot protocol requires instead of the
-    // reset state: protected mode, paging off, flat 4 GiB segments
-    // __BOOT_CS/__BOOT_DS from the loader's GDT, interrupts off,
-    // ESI = the zero page, EBP/EDI/EBX zero.
-    void start_linux_protected_mode(u64 entry, u64 boot_params, u64 gdt_base);
+    // CS base 0xF0000 in the reset state, so the first fetch reads the BIOS
+    // image at the top of the first MB (APM 14.1.3).
+    void reset() override;
+    void start_linux_protected_mode(u64 entry, u64 boot_params, u64 gdt_base) override;
 
-    // Queues a pending interrupt from the VM's controllers into the VMCB:
-    // injected now if the guest can take it, otherwise a virtual-interrupt
-    // window exit is requested. Call with the VM's device lock held.
-    void prepare_interrupts();
-
-    // Enters the guest once (the world switch; no lock needed).
-    void enter();
-    // Handles the exit enter() returned with; call with the device lock
-    // held. Errors are fail-stop reasons (the caller stops the VM with them).
-    Result<void> handle_exit();
-    const char* last_exit_name() const;
-    // For a fail-stop reason: RIP, control registers, EFER and the last
-    // exits (oldest first), e.g. "RIP 0x1000 CR0 0x11 ... exits IOIO,HLT".
-    void describe_state(char* out, usize size) const;
+    // Injects a pending interrupt now if the guest can take it, otherwise
+    // requests a virtual-interrupt window exit.
+    void prepare_interrupts() override;
+    void enter() override;
+    Result<void> handle_exit() override;
+    // "<what failed> (exit NAME; RIP .. CR0 .. CR3 .. CR4 .. EFER .. exits
+    // A,B,..)": the error's message, or the handler's specifics when it
+    // recorded some (failure_detail_), then the exit and the guest state.
+    void describe_failure(const Error& error, char* out, usize size) const override;
     // Logs the last exits, oldest first, with what each entry injected and
     // what the exit reported (exit info, EXITINTINFO, RFLAGS, interrupt
     // shadow): what a fail-stop such as a triple fault needs to be explained.
-    void log_recent_exits() const;
+    void log_recent_exits() const override;
 
-    // Moves the guest's TSC back by `host_cycles` (time the VM spent paused,
-    // which the guest must not see pass).
-    void hide_tsc_cycles(u64 host_cycles) { vmcb_->control.tsc_offset -= host_cycles; }
+    // The guest's TSC runs on while the host thread is parked; the offset
+    // takes the parked cycles back out.
+    void pause_guest_time() override;
+    void resume_guest_time() override;
 
-    const ExitStats& stats() const { return stats_; }
-    u64 rip() const { return vmcb_->save.rip; }
+    void load_registers(x86::Registers& out) const override;
+    void store_registers(const x86::Registers& in) override;
 
-    // Copies between the VMCB/GPRs and the architecture-neutral register
-    // file the emulator uses.
-    void load_registers(x86::Registers& out) const;
-    void store_registers(const x86::Registers& in);
+    const ExitStats& stats() const override { return stats_; }
 
 private:
     SvmVcore(Vm& vm, u32 id) : vm_(vm), id_(id) {}
@@ -83,6 +73,10 @@ private:
     Result<void> handle_msr();
     Result<void> handle_nested_page_fault();
     void inject_exception(u8 vector, bool has_error_code = false, u32 error_code = 0);
+    const char* last_exit_name() const;
+    // Formats the specifics of a failing exit (addresses, instruction bytes)
+    // for describe_failure; the handler then returns its error.
+    void record_failure_detail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     // Past the intercepted instruction: the CPU's next RIP when it provides
     // one (NRIP save), otherwise the known instruction length (QEMU's
     // emulated SVM has no NRIP save).
@@ -120,6 +114,8 @@ private:
     ExitRecord entry_; // what enter() is about to ask the CPU for
     bool halted_ = false;
     bool nrip_save_ = false;
+    u64 parked_tsc_ = 0;            // host TSC when pause_guest_time() was called
+    char failure_detail_[192] = {}; // "" unless the current exit's handler failed
     ExitStats stats_;
 };
 
