@@ -46,6 +46,7 @@ public:
     Result<std::vector<GuestEntry>> listGuests() override;
     Result<int> openStream(int index, const std::string& stream) override;
     Result<KernelLog> kernelLog(uint64_t after) override;
+    Result<Ok> shutDownIfStartedHere() override { return bootedHere_ ? stop() : Result<Ok>(Ok{}); }
 
     // Boots (or reuses) the sandbox; blocks until the module is loaded or the
     // timeout passes.
