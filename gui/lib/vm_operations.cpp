@@ -1,9 +1,9 @@
 #include "vm_operations.h"
 #include "host_session.h"
+#include "inventory_service.h"
 #include "vm_status_mapping.h"
 
 #include "host_connection.h"
-#include "inventory.h"
 
 #include <QFile>
 
@@ -21,20 +21,17 @@ QString notConnected() {
 
 // Records a state the host now has; a refusal is reported, not fatal (the
 // host is the authority, the next reconciliation records it again).
-QString recordState(const QString& inventoryPath, const VmEntry& vm, inventory::VmState state) {
+QString recordState(InventoryService* service, const VmEntry& vm, inventory::VmState state) {
     if (!vm.inInventory())
         return {};
-    auto inv = inventory::Inventory::open(inventoryPath.toStdString());
-    if (!inv)
-        return q(inv.error().message);
-    auto set = inv.value().set_state(vm.name.toStdString(), state);
+    auto set = service->setState(vm.name, state);
     return set ? QString() : q(set.error().message);
 }
 
 } // namespace
 
-VmOperations::VmOperations(HostSession* session, QString inventoryPath, QObject* parent)
-    : QObject(parent), session_(session), inventoryPath_(std::move(inventoryPath)) {}
+VmOperations::VmOperations(HostSession* session, InventoryService* inventory, QObject* parent)
+    : QObject(parent), session_(session), inventory_(inventory) {}
 
 template <typename Work>
 void VmOperations::run(const VmEntry& vm, VmAction action, const QString& doing, Work work) {
@@ -57,9 +54,9 @@ void VmOperations::run(const VmEntry& vm, VmAction action, const QString& doing,
 }
 
 void VmOperations::activate(const VmEntry& vm) {
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     run(vm, VmAction::Activate, tr("Activating %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+        [vm, service](v3ctl::HostConnection* host) -> Outcome {
             if (!host)
                 return {false, notConnected()};
             QFile file(vm.imagePath);
@@ -81,12 +78,7 @@ void VmOperations::activate(const VmEntry& vm) {
             if (!created)
                 return {false, q(created.error().message)};
             const std::string device = v3ctl::vmDeviceFile(created.value());
-            auto inv = inventory::Inventory::open(path.toStdString());
-            if (!inv)
-                return {true, tr("%1 is on the host as %2, but the inventory could not "
-                                 "record it: %3")
-                                  .arg(vm.name, q(device), q(inv.error().message))};
-            auto activated = inv.value().activate(vm.name.toStdString(), device);
+            auto activated = service->activate(vm.name, device);
             if (!activated)
                 return {true, tr("%1 is on the host as %2, but the inventory could not "
                                  "record it: %3")
@@ -96,13 +88,10 @@ void VmOperations::activate(const VmEntry& vm) {
 }
 
 void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QString& imagePath) {
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     const QString hostKey = session_->hostKey();
     run(vm, VmAction::Activate, tr("Adding %1 to the inventory...").arg(vm.name),
-        [vm, path, hostKey, configPath, imagePath](v3ctl::HostConnection*) -> Outcome {
-            auto inv = inventory::Inventory::open(path.toStdString());
-            if (!inv)
-                return {false, q(inv.error().message)};
+        [vm, service, hostKey, configPath, imagePath](v3ctl::HostConnection*) -> Outcome {
             inventory::NewVm record;
             record.name = vm.name.toStdString();
             record.host = hostKey.toStdString();
@@ -118,7 +107,7 @@ void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QSt
                                           : vm.statusReason.toStdString();
             record.device_file = vm.deviceFile.toStdString();
             record.history_message = "adopted from the host";
-            auto added = inv.value().add(record);
+            auto added = service->add(record);
             if (!added)
                 return {false, q(added.error().message)};
             return {true, tr("%1 is now in the inventory").arg(vm.name)};
@@ -126,57 +115,57 @@ void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QSt
 }
 
 void VmOperations::start(const VmEntry& vm) {
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     run(vm, VmAction::Start, tr("Starting %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+        [vm, service](v3ctl::HostConnection* host) -> Outcome {
             if (!host)
                 return {false, notConnected()};
             auto done = host->launch(vm.index);
             if (!done)
                 return {false, q(done.error().message)};
-            QString note = recordState(path, vm, inventory::VmState::Running);
+            QString note = recordState(service, vm, inventory::VmState::Running);
             return {true, note.isEmpty() ? tr("%1 is running").arg(vm.name) : note};
         });
 }
 
 void VmOperations::pause(const VmEntry& vm) {
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     run(vm, VmAction::Pause, tr("Pausing %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+        [vm, service](v3ctl::HostConnection* host) -> Outcome {
             if (!host)
                 return {false, notConnected()};
             auto done = host->pause(vm.index);
             if (!done)
                 return {false, q(done.error().message)};
-            QString note = recordState(path, vm, inventory::VmState::Paused);
+            QString note = recordState(service, vm, inventory::VmState::Paused);
             return {true, note.isEmpty() ? tr("%1 is paused").arg(vm.name) : note};
         });
 }
 
 void VmOperations::resume(const VmEntry& vm) {
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     run(vm, VmAction::Continue, tr("Continuing %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+        [vm, service](v3ctl::HostConnection* host) -> Outcome {
             if (!host)
                 return {false, notConnected()};
             auto done = host->resume(vm.index);
             if (!done)
                 return {false, q(done.error().message)};
-            QString note = recordState(path, vm, inventory::VmState::Running);
+            QString note = recordState(service, vm, inventory::VmState::Running);
             return {true, note.isEmpty() ? tr("%1 is running again").arg(vm.name) : note};
         });
 }
 
 void VmOperations::stop(const VmEntry& vm) {
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     run(vm, VmAction::Stop, tr("Stopping %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+        [vm, service](v3ctl::HostConnection* host) -> Outcome {
             if (!host)
                 return {false, notConnected()};
             auto done = host->stop(vm.index);
             if (!done)
                 return {false, q(done.error().message)};
-            QString note = recordState(path, vm, inventory::VmState::Stopped);
+            QString note = recordState(service, vm, inventory::VmState::Stopped);
             return {true, note.isEmpty() ? tr("%1 is stopped").arg(vm.name) : note};
         });
 }
@@ -188,13 +177,13 @@ void VmOperations::remove(const VmEntry& vm) {
                                tr("Deleting %1 refused: %2").arg(vm.name, refusal));
         return;
     }
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     const QString doing = vm.group == VmGroup::Active
                               ? tr("Deleting %1 from the host and the inventory...")
                           : vm.group == VmGroup::Inactive ? tr("Deleting %1 from the inventory...")
-                                                          : tr("Deleting %1 from the host->..");
+                                                          : tr("Deleting %1 from the host...");
     run(vm, VmAction::Delete, doing.arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+        [vm, service](v3ctl::HostConnection* host) -> Outcome {
             if (vm.onHost()) {
                 if (!host)
                     return {false, notConnected()};
@@ -205,10 +194,7 @@ void VmOperations::remove(const VmEntry& vm) {
                     return {false, q(freed.error().message)};
             }
             if (vm.inInventory()) {
-                auto inv = inventory::Inventory::open(path.toStdString());
-                if (!inv)
-                    return {false, q(inv.error().message)};
-                auto removed = inv.value().remove(vm.name.toStdString());
+                auto removed = service->remove(vm.name);
                 if (!removed)
                     return {false, q(removed.error().message)};
             }

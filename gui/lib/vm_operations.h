@@ -13,11 +13,13 @@
 #include <QString>
 
 class HostSession;
+class InventoryService;
 
 class VmOperations : public QObject {
     Q_OBJECT
 public:
-    VmOperations(HostSession* session, QString inventoryPath, QObject* parent = nullptr);
+    // Both not owned; inventory is used on the session's host worker.
+    VmOperations(HostSession* session, InventoryService* inventory, QObject* parent = nullptr);
 
     // Creates an inventory VM on the host from its image.
     void activate(const VmEntry& vm);
@@ -46,6 +48,6 @@ private:
     void run(const VmEntry& vm, VmAction action, const QString& doing, Work work);
 
     HostSession* session_;
-    QString inventoryPath_;
+    InventoryService* inventory_;
     int pending_ = 0;
 };
