@@ -1,5 +1,6 @@
 #include "main_window.h"
 #include "adopt_vm_dialog.h"
+#include "host_connection_view.h"
 #include "host_reconciliation.h"
 #include "host_session.h"
 #include "icon_factory.h"
@@ -41,26 +42,6 @@ bool askUser(QWidget* parent, const QString& title, const QString& text) {
                                  QMessageBox::Cancel) == QMessageBox::Yes;
 }
 
-QString hostDetailsText(const QString& displayName, const v3ctl::HostInfo& info,
-                        const QString& inventoryPath) {
-    return MainWindow::tr("Host: %1\nModule: v3vee %2 (ABI %3)\nKernel: Linux %4\n"
-                          "Features: %5\nSVM: revision %6, %7 ASIDs\n"
-                          "CPUs with SVM enabled: %8 of %9\nVMs: %10\n"
-                          "Guest memory reserved: %11 MB (%12 MB free)\n\n"
-                          "Inventory: %13\n")
-        .arg(displayName, QString::fromStdString(info.moduleVersion))
-        .arg(info.abiVersion)
-        .arg(QString::fromStdString(info.kernelRelease), QString::fromStdString(info.featureList()))
-        .arg(info.svmRevision)
-        .arg(info.numAsids)
-        .arg(info.cpusEnabled)
-        .arg(info.cpusPossible)
-        .arg(info.numGuests)
-        .arg(info.guestMemoryTotal >> 20)
-        .arg(info.guestMemoryFree >> 20)
-        .arg(inventoryPath);
-}
-
 } // namespace
 
 MainWindow::MainWindow(HostSession* session, const QString& hostUri, QWidget* parent)
@@ -90,9 +71,7 @@ MainWindow::MainWindow(HostSession* session, const QString& hostUri, QWidget* pa
     connectOperations();
     connectModel();
     connectReconciliation();
-    connect(session_, &HostSession::connecting, this, &MainWindow::onConnecting);
-    connect(session_, &HostSession::connected, this, &MainWindow::onConnected);
-    connect(session_, &HostSession::connectionFailed, this, &MainWindow::onConnectionFailed);
+    connectSession();
     updateActions();
 }
 
@@ -147,15 +126,16 @@ void MainWindow::buildTelemetryPane() {
 }
 
 void MainWindow::buildStatusBar() {
-    hostLabel_ = new QLabel(tr("Not connected"));
-    hostLabel_->setObjectName("hostLabel");
+    // Made first: it says "connected" before the window reconciles.
+    hostView_ = new HostConnectionView(session_, tabs_->detailsPage(), telemetry_,
+                                       inventory_->databasePath(), this);
     progressLabel_ = new QLabel;
     progressLabel_->setObjectName("progressLabel");
     busy_ = new QProgressBar;
     busy_->setRange(0, 0); // indeterminate while something runs on a worker
     busy_->setMaximumWidth(120);
     busy_->hide();
-    statusBar()->addWidget(hostLabel_, 1);
+    statusBar()->addWidget(hostView_->label(), 1);
     statusBar()->addPermanentWidget(progressLabel_);
     statusBar()->addPermanentWidget(busy_);
 }
@@ -240,6 +220,9 @@ void MainWindow::connectReconciliation() {
             [this]() { telemetry_->appendLog({}, tr("the host's VM list changed")); });
 }
 
+QLabel* MainWindow::hostLabel() const {
+    return hostView_->label();
+}
 QPlainTextEdit* MainWindow::hostDetails() const {
     return tabs_->detailsPage()->hostDetails();
 }
@@ -324,38 +307,25 @@ void MainWindow::connectToHost(const QString& uri) {
     session_->connectTo(uri);
 }
 
-void MainWindow::onConnecting(const QString& uri) {
-    hostLabel_->setText(
-        uri == "sandbox" || uri == "auto"
-            ? tr("Connecting to %1 (booting the sandbox may take a few seconds)...").arg(uri)
-            : tr("Connecting to %1...").arg(uri));
-    busy_->show();
-    actions_->setConnecting(true);
-}
-
-void MainWindow::onConnected(const QString& displayName, const QString& summary) {
-    hideProgressIfIdle();
-    actions_->setConnecting(false);
-    hostLabel_->setText(tr("Connected to %1: %2").arg(displayName, summary));
-    tabs_->detailsPage()->setHostText(
-        hostDetailsText(displayName, session_->hostInfo(), inventory_->databasePath()));
-    telemetry_->appendLog({}, tr("connected to %1: %2").arg(displayName, summary));
-    reconciler_->forgetHostList();
-    lastReconcileError_.clear();
-    reconciler_->reconcile();
-    reconciler_->startPolling();
-}
-
-void MainWindow::onConnectionFailed(const QString& uri, const QString& message) {
-    hideProgressIfIdle();
-    actions_->setConnecting(false);
-    hostLabel_->setText(tr("Not connected: %1").arg(message));
-    tabs_->detailsPage()->setHostText(tr("Could not connect to %1:\n%2\n\nUse File > Connect to "
-                                         "Host... to try again or pick another host.")
-                                          .arg(uri, message));
-    telemetry_->appendLog({}, tr("could not connect to %1: %2").arg(uri, message));
-    // The inventory is still worth showing, as it last knew its VMs.
-    reconciler_->reconcile();
+void MainWindow::connectSession() {
+    connect(session_, &HostSession::connecting, this, [this]() {
+        busy_->show();
+        actions_->setConnecting(true);
+    });
+    connect(session_, &HostSession::connected, this, [this]() {
+        hideProgressIfIdle();
+        actions_->setConnecting(false);
+        reconciler_->forgetHostList();
+        lastReconcileError_.clear();
+        reconciler_->reconcile();
+        reconciler_->startPolling();
+    });
+    connect(session_, &HostSession::connectionFailed, this, [this]() {
+        hideProgressIfIdle();
+        actions_->setConnecting(false);
+        // The inventory is still worth showing, as it last knew its VMs.
+        reconciler_->reconcile();
+    });
 }
 
 void MainWindow::reload() {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 
+class HostConnectionView;
 class HostSession;
 class InventoryModel;
 class InventoryService;
@@ -49,7 +50,7 @@ public:
     InventoryModel* inventoryModel() const { return model_; }
     InventoryService* inventoryService() const { return inventory_; }
     QTreeView* inventoryView() const { return tree_; }
-    QLabel* hostLabel() const { return hostLabel_; }
+    QLabel* hostLabel() const;
     QPlainTextEdit* hostDetails() const;
     VmDetailsPage* detailsPage() const;
     TelemetryPane* telemetryPane() const { return telemetry_; }
@@ -86,9 +87,6 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private slots:
-    void onConnecting(const QString& uri);
-    void onConnected(const QString& displayName, const QString& summary);
-    void onConnectionFailed(const QString& uri, const QString& message);
     void chooseHost();
     void about();
 
@@ -101,6 +99,7 @@ private:
     void connectOperations();
     void connectModel();
     void connectReconciliation();
+    void connectSession();
     void restoreLayout();
     void updateActions();
     void selectionChanged();
@@ -123,7 +122,7 @@ private:
     VmOperations* ops_;
     ReconcileScheduler* reconciler_;
     WindowActions* actions_;
-    QLabel* hostLabel_ = nullptr;
+    HostConnectionView* hostView_ = nullptr;
     QLabel* progressLabel_ = nullptr;
     QProgressBar* busy_ = nullptr;
     QString lastReconcileError_;
