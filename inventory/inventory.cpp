@@ -62,7 +62,7 @@ std::optional<std::string> device_file_problem(const std::string& device_file) {
 } // namespace
 
 std::string default_inventory_path() {
-    if (const char* override_path = std::getenv("PALACIOS_INVENTORY_DB");
+    if (const char* override_path = std::getenv("PALACIOS_INVENTORY");
         override_path && *override_path)
         return override_path;
     std::string data_home;

@@ -16,7 +16,7 @@
 
 namespace inventory {
 
-// PALACIOS_INVENTORY_DB if set, else $XDG_DATA_HOME/palacios/inventory.db,
+// PALACIOS_INVENTORY if set, else $XDG_DATA_HOME/palacios/inventory.db,
 // else ~/.local/share/palacios/inventory.db.
 std::string default_inventory_path();
 

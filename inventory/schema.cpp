@@ -83,7 +83,7 @@ Result<Ok> migrate(Database& db) {
                                  " was written by a newer Palacios (this one knows up to " +
                                  std::to_string(latest) +
                                  "); use that Palacios or another inventory file "
-                                 "(PALACIOS_INVENTORY_DB)"};
+                                 "(PALACIOS_INVENTORY)"};
     if (current == latest)
         return Ok{}; // nothing written: the transaction rolls back harmlessly
 

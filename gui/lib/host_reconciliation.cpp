@@ -1,9 +1,9 @@
 #include "host_reconciliation.h"
+#include "inventory_service.h"
 #include "vm_config_summary.h"
 
 #include "host_connection.h"
-#include "inventory.h"
-#include "reconcile.h"
+#include "host_sync.h"
 
 #include <QCoreApplication>
 #include <QHash>
@@ -18,12 +18,19 @@ QString q(const std::string& s) {
     return QString::fromStdString(s);
 }
 
+// What the host said about one VM, beyond what the inventory records.
 struct HostFacts {
     bool known = false;
     VmStatus status = VmStatus::Unknown;
     QString reason;
     int memoryMb = -1;
     int cores = -1;
+};
+
+struct HostListing {
+    bool listed = false;
+    std::vector<inventory::HostGuest> guests;
+    QHash<QString, HostFacts> facts;
 };
 
 void fillFromConfig(VmEntry& entry, QStringList& problems) {
@@ -41,6 +48,12 @@ void fillFromConfig(VmEntry& entry, QStringList& problems) {
         entry.cores = config.cores;
 }
 
+void setDeviceFile(VmEntry& e, const std::string& deviceFile) {
+    e.deviceFile = q(deviceFile);
+    auto index = v3ctl::vmIndexFromArgument(deviceFile);
+    e.index = index ? index.value() : -1;
+}
+
 VmEntry entryFromRecord(const inventory::VmRecord& r, VmGroup group) {
     VmEntry e;
     e.name = q(r.name);
@@ -49,11 +62,8 @@ VmEntry entryFromRecord(const inventory::VmRecord& r, VmGroup group) {
     e.statusReason = q(r.state_reason);
     e.configPath = q(r.config_path);
     e.imagePath = q(r.image_path);
-    if (group != VmGroup::Inactive) {
-        e.deviceFile = q(r.device_file);
-        auto index = v3ctl::vmIndexFromArgument(r.device_file);
-        e.index = index ? index.value() : -1;
-    }
+    if (group != VmGroup::Inactive)
+        setDeviceFile(e, r.device_file);
     return e;
 }
 
@@ -64,6 +74,81 @@ void applyHostFacts(VmEntry& e, const HostFacts& facts) {
     e.statusReason = facts.reason;
     e.memoryMb = facts.memoryMb;
     e.cores = facts.cores;
+}
+
+VmEntry notInInventory(const std::string& name, const std::string& deviceFile,
+                       const HostListing& host) {
+    VmEntry e;
+    e.name = q(name);
+    e.group = VmGroup::NotInInventory;
+    setDeviceFile(e, deviceFile);
+    e.status = VmStatus::Unknown;
+    applyHostFacts(e, host.facts.value(e.name));
+    return e;
+}
+
+HostListing listHost(v3ctl::HostConnection* host, HostReconciliation& out) {
+    HostListing listing;
+    if (!host)
+        return listing;
+    auto list = host->listGuests();
+    if (!list) {
+        out.error = tr("Cannot list the VMs of the host: %1").arg(q(list.error().message));
+        return listing;
+    }
+    listing.listed = true;
+    for (const v3ctl::GuestEntry& g : list.value()) {
+        out.hostList += q(g.name) + ' ' + q(g.deviceFile) + '\n';
+        inventory::HostGuest guest{g.name, g.deviceFile, std::nullopt, {}};
+        HostFacts f;
+        if (auto index = v3ctl::vmIndexFromArgument(g.deviceFile)) {
+            auto info = host->vmInfo(index.value());
+            if (info) {
+                f.known = true;
+                f.status = info.value().state;
+                f.reason = q(info.value().reason);
+                f.memoryMb = int(info.value().memoryBytes >> 20);
+                f.cores = int(info.value().numCores);
+                if (inventory::storable(f.status))
+                    guest.state = f.status;
+                guest.reason = info.value().reason;
+            } else if (info.error().errnum != ENOSYS) {
+                out.problems
+                    << tr("%1: cannot query its state: %2").arg(q(g.name), q(info.error().message));
+            }
+        }
+        listing.facts.insert(q(g.name), f);
+        listing.guests.push_back(std::move(guest));
+    }
+    return listing;
+}
+
+void present(const inventory::Reconciliation& groups, const HostListing& host,
+             HostReconciliation& out) {
+    for (const inventory::ActiveVm& a : groups.active) {
+        const HostFacts f = host.facts.value(q(a.vm.name));
+        VmEntry e = entryFromRecord(a.vm, VmGroup::Active);
+        setDeviceFile(e, a.guest.deviceFile);
+        if (!f.known && e.status == VmStatus::Inactive)
+            e.status = VmStatus::Unknown;
+        applyHostFacts(e, f);
+        fillFromConfig(e, out.problems);
+        out.vms << e;
+    }
+    for (const inventory::VmRecord& r : groups.inactive) {
+        VmEntry e = entryFromRecord(r, VmGroup::Inactive);
+        fillFromConfig(e, out.problems);
+        out.vms << e;
+    }
+    for (const inventory::VmRecord& r : groups.stale) {
+        VmEntry e = entryFromRecord(r, VmGroup::Inactive);
+        e.status = VmStatus::Inactive;
+        e.statusReason = tr("the host no longer has it");
+        fillFromConfig(e, out.problems);
+        out.vms << e;
+    }
+    for (const v3ctl::GuestEntry& g : groups.not_in_inventory)
+        out.vms << notInInventory(g.name, g.deviceFile, host);
 }
 
 } // namespace
@@ -83,144 +168,32 @@ QString HostReconciliation::listSignature(v3ctl::HostConnection* host, QString* 
     return text;
 }
 
-HostReconciliation HostReconciliation::run(v3ctl::HostConnection* host,
-                                           const QString& inventoryPath, const QString& hostKey) {
+HostReconciliation HostReconciliation::run(v3ctl::HostConnection* host, InventoryService* inventory,
+                                           const QString& hostKey) {
     HostReconciliation out;
-    std::vector<v3ctl::GuestEntry> guests;
-    QHash<QString, HostFacts> facts;
-    bool listed = false;
-    if (host) {
-        auto list = host->listGuests();
-        if (!list) {
-            out.error = tr("Cannot list the VMs of the host: %1").arg(q(list.error().message));
-        } else {
-            listed = true;
-            for (const v3ctl::GuestEntry& g : list.value()) {
-                out.hostList += q(g.name) + ' ' + q(g.deviceFile) + '\n';
-                guests.push_back(g);
-                HostFacts f;
-                auto index = v3ctl::vmIndexFromArgument(g.deviceFile);
-                if (index) {
-                    auto info = host->vmInfo(index.value());
-                    if (info) {
-                        f.known = true;
-                        f.status = info.value().state;
-                        f.reason = q(info.value().reason);
-                        f.memoryMb = int(info.value().memoryBytes >> 20);
-                        f.cores = int(info.value().numCores);
-                    } else if (info.error().errnum != ENOSYS) {
-                        out.problems << tr("%1: cannot query its state: %2")
-                                            .arg(q(g.name), q(info.error().message));
-                    }
-                }
-                facts.insert(q(g.name), f);
-            }
-        }
-    }
-
-    auto opened = inventory::Inventory::open(inventoryPath.toStdString());
-    if (!opened) {
-        const QString message = tr("Cannot open the inventory: %1").arg(q(opened.error().message));
+    const HostListing listing = listHost(host, out);
+    const std::string key = hostKey.toStdString();
+    auto synced = inventory->use([&](inventory::Inventory& inv) {
+        if (!listing.listed)
+            return inventory::last_known_groups(inv, key);
+        auto sync = inventory::sync_with_host(inv, key, listing.guests);
+        if (!sync)
+            return v3ctl::Result<inventory::Reconciliation>(sync.error());
+        for (const std::string& problem : sync.value().problems)
+            out.problems << q(problem);
+        return v3ctl::Result<inventory::Reconciliation>(std::move(sync.value().groups));
+    });
+    if (!synced) {
+        const QString message = tr("Cannot open the inventory: %1").arg(q(synced.error().message));
         out.error = out.error.isEmpty() ? message : out.error + "\n" + message;
-        for (const v3ctl::GuestEntry& g : guests) {
-            VmEntry e;
-            e.name = q(g.name);
-            e.group = VmGroup::NotInInventory;
-            e.deviceFile = q(g.deviceFile);
-            auto index = v3ctl::vmIndexFromArgument(g.deviceFile);
-            e.index = index ? index.value() : -1;
-            e.status = VmStatus::Unknown;
-            applyHostFacts(e, facts.value(e.name));
-            out.vms << e;
-        }
+        for (const inventory::HostGuest& g : listing.guests)
+            out.vms << notInInventory(g.name, g.device_file, listing);
         return out;
     }
-    inventory::Inventory& inv = opened.value();
-    auto records = inv.list(hostKey.toStdString());
-    if (!records) {
-        out.error = tr("Cannot read the inventory: %1").arg(q(records.error().message));
+    if (!synced.value()) {
+        out.error = tr("Cannot read the inventory: %1").arg(q(synced.value().error().message));
         return out;
     }
-
-    if (!listed) {
-        // Without the host's list nothing can be called stale: show what the
-        // inventory last knew.
-        for (const inventory::VmRecord& r : records.value()) {
-            VmEntry e =
-                entryFromRecord(r, r.device_file.empty() ? VmGroup::Inactive : VmGroup::Active);
-            fillFromConfig(e, out.problems);
-            out.vms << e;
-        }
-        return out;
-    }
-
-    inventory::Reconciliation rec = inventory::reconcile(guests, std::move(records.value()));
-    if (!rec.stale.empty()) {
-        auto marked = inv.mark_stale(rec.stale);
-        if (!marked)
-            out.problems << q(marked.error().message);
-    }
-    for (inventory::ActiveVm& a : rec.active) {
-        const QString name = q(a.vm.name);
-        const HostFacts f = facts.value(name);
-        if (a.vm.state == inventory::VmState::Inactive || a.device_file_differs()) {
-            // The tools created it under an inventory name (or the host
-            // renumbered it): record where the host has it now.
-            if (a.vm.state != inventory::VmState::Inactive) {
-                auto reset = inv.set_state(a.vm.name, inventory::VmState::Inactive,
-                                           "the host lists it under another device file");
-                if (reset)
-                    a.vm = reset.value();
-            }
-            auto activated = inv.activate(a.vm.name, a.guest.deviceFile);
-            if (activated)
-                a.vm = activated.value();
-            else
-                out.problems << q(activated.error().message);
-        }
-        if (f.known) {
-            if (inventory::storable(f.status) && f.status != a.vm.state) {
-                auto set = inv.set_state(a.vm.name, f.status, f.reason.toStdString());
-                if (set)
-                    a.vm = set.value();
-                else
-                    out.problems << q(set.error().message);
-            }
-        }
-        VmEntry e = entryFromRecord(a.vm, VmGroup::Active);
-        e.deviceFile = q(a.guest.deviceFile);
-        auto index = v3ctl::vmIndexFromArgument(a.guest.deviceFile);
-        e.index = index ? index.value() : -1;
-        if (!f.known && e.status == VmStatus::Inactive)
-            e.status = VmStatus::Unknown;
-        applyHostFacts(e, f);
-        fillFromConfig(e, out.problems);
-        out.vms << e;
-    }
-    for (const inventory::VmRecord& r : rec.inactive) {
-        VmEntry e = entryFromRecord(r, VmGroup::Inactive);
-        fillFromConfig(e, out.problems);
-        out.vms << e;
-    }
-    for (const inventory::VmRecord& r : rec.stale) {
-        VmEntry e = entryFromRecord(r, VmGroup::Inactive);
-        e.status = VmStatus::Inactive;
-        e.deviceFile.clear();
-        e.index = -1;
-        e.statusReason = tr("the host no longer has it");
-        fillFromConfig(e, out.problems);
-        out.vms << e;
-    }
-    for (const v3ctl::GuestEntry& g : rec.not_in_inventory) {
-        VmEntry e;
-        e.name = q(g.name);
-        e.group = VmGroup::NotInInventory;
-        e.deviceFile = q(g.deviceFile);
-        auto index = v3ctl::vmIndexFromArgument(g.deviceFile);
-        e.index = index ? index.value() : -1;
-        e.status = VmStatus::Unknown;
-        applyHostFacts(e, facts.value(e.name));
-        out.vms << e;
-    }
+    present(synced.value().value(), listing, out);
     return out;
 }

@@ -1,9 +1,9 @@
 // Reconciles the inventory with what a host has, as one blocking job for a
 // worker thread: lists the host's VMs (/proc/v3vee/v3-guests through the
-// connection), asks each for its state, applies the inventory's rules
-// (stale entries become inactive, VMs the tools created under an inventory
-// name are recorded as activated, host states are recorded) and returns the
-// VMs the inventory pane shows.
+// connection) and asks each for its state, hands that to the inventory
+// (inventory::sync_with_host, which applies the inventory's rules and writes
+// them back) and presents the groups it returns as the VMs the inventory
+// pane shows, with what the host and the configs add (memory, cores).
 #pragma once
 
 #include "vm_entry.h"
@@ -11,6 +11,8 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+
+class InventoryService;
 
 namespace v3ctl {
 class HostConnection;
@@ -28,7 +30,8 @@ struct HostReconciliation {
     QString hostList;
 
     // host may be nullptr (not connected): the inventory alone is shown.
-    static HostReconciliation run(v3ctl::HostConnection* host, const QString& inventoryPath,
+    // Runs on a worker (the inventory refuses the UI thread).
+    static HostReconciliation run(v3ctl::HostConnection* host, InventoryService* inventory,
                                   const QString& hostKey);
     // Just the host's list, as in hostList (the cheap poll).
     static QString listSignature(v3ctl::HostConnection* host, QString* error = nullptr);

@@ -1,5 +1,4 @@
 #include "host_session.h"
-#include "sandbox_host.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -60,8 +59,7 @@ void HostSession::finish() {
 void HostSession::shutdownOwnedSandbox() {
     watcher_.waitForFinished();
     hostPool_.waitForDone();
-    auto* sandbox = dynamic_cast<v3ctl::SandboxHost*>(connection_.get());
-    if (sandbox && sandbox->bootedHere())
-        (void)sandbox->stop();
+    if (connection_)
+        (void)connection_->shutDownIfStartedHere();
     connection_.reset();
 }

@@ -56,7 +56,8 @@ public:
     // Waits for every queued host call (the window is closing).
     void waitForHostCalls() { hostPool_.waitForDone(); }
 
-    // Powers off a sandbox this session booted (called once the window is gone).
+    // Ends what this session's connection started, such as a sandbox it
+    // booted (called once the window is gone; may block).
     void shutdownOwnedSandbox();
 
 signals:

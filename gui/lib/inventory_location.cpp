@@ -5,12 +5,6 @@
 #include <QFileInfo>
 
 QString InventoryLocation::databasePath() {
-    const QString override = qEnvironmentVariable("PALACIOS_INVENTORY");
-    if (!override.isEmpty())
-        return QFileInfo(override).absoluteFilePath();
-    return QString::fromStdString(inventory::default_inventory_path());
-}
-
-QString InventoryLocation::vmFolder(const QString& name) {
-    return QFileInfo(databasePath()).absolutePath() + "/vms/" + name;
+    return QFileInfo(QString::fromStdString(inventory::default_inventory_path()))
+        .absoluteFilePath();
 }

@@ -5,10 +5,7 @@
 
 class InventoryLocation {
 public:
-    // $PALACIOS_INVENTORY when set (tests), otherwise the inventory library's
-    // default: $PALACIOS_INVENTORY_DB, else $XDG_DATA_HOME/palacios/inventory.db.
+    // The inventory library's default (PALACIOS_INVENTORY when set, else
+    // $XDG_DATA_HOME/palacios/inventory.db), made absolute.
     static QString databasePath();
-    // Where the wizard puts the files of a VM it composes:
-    // <folder of the database>/vms/NAME.
-    static QString vmFolder(const QString& name);
 };

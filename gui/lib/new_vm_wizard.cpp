@@ -1,22 +1,18 @@
 #include "new_vm_wizard.h"
 #include "image_builder.h"
-#include "inventory_location.h"
+#include "inventory_service.h"
 #include "wizard_compose_page.h"
 #include "wizard_name_page.h"
 #include "wizard_source_page.h"
 #include "wizard_summary_page.h"
 
-#include "inventory.h"
-
 #include <QAbstractButton>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QLineEdit>
-#include <QtConcurrent/QtConcurrentRun>
 
-NewVmWizard::NewVmWizard(QStringList takenNames, QString inventoryPath, QString hostKey,
+NewVmWizard::NewVmWizard(QStringList takenNames, InventoryService* inventory, QString hostKey,
                          QWidget* parent)
-    : QWizard(parent), inventoryPath_(std::move(inventoryPath)), hostKey_(std::move(hostKey)) {
+    : QWizard(parent), inventory_(inventory), hostKey_(std::move(hostKey)) {
     setWindowTitle(tr("New VM"));
     setObjectName("newVmWizard");
     setWizardStyle(QWizard::ClassicStyle);
@@ -57,14 +53,14 @@ QString NewVmWizard::generatedXml() const {
 
 QString NewVmWizard::configPath() const {
     if (composing())
-        return InventoryLocation::vmFolder(vmName()) + "/" + vmName() + ".xml";
+        return inventory_->vmFolder(vmName()) + "/" + vmName() + ".xml";
     return source_->configPath();
 }
 
 QString NewVmWizard::imagePath() const {
     if (!composing() && !source_->imagePath().isEmpty())
         return source_->imagePath();
-    return InventoryLocation::vmFolder(vmName()) + "/" + vmName() + ".img";
+    return inventory_->vmFolder(vmName()) + "/" + vmName() + ".img";
 }
 
 bool NewVmWizard::needsBuild() const {
@@ -106,27 +102,22 @@ void NewVmWizard::addToInventory() {
     vm.image_path = QFileInfo(imagePath()).absoluteFilePath().toStdString();
     vm.history_message = composing() ? "created by the New VM wizard"
                                      : "added by the New VM wizard from an existing config";
-    const std::string path = inventoryPath_.toStdString();
-    auto* watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher]() {
-        watcher->deleteLater();
-        const QString error = watcher->result();
-        if (!error.isEmpty()) {
-            fail(tr("The VM could not be added to the inventory: %1").arg(error));
-            return;
-        }
-        working_ = false;
-        summary_->setOutcome(true, tr("%1 is in the inventory.").arg(vmName()));
-        emit vmCreated(vmName());
-        QWizard::accept();
-    });
-    watcher->setFuture(QtConcurrent::run([vm, path]() -> QString {
-        auto inv = inventory::Inventory::open(path);
-        if (!inv)
-            return QString::fromStdString(inv.error().message);
-        auto added = inv.value().add(vm);
-        return added ? QString() : QString::fromStdString(added.error().message);
-    }));
+    inventory_->run(
+        this, [vm](inventory::Inventory& inv) { return inv.add(vm); },
+        [this](const v3ctl::Result<v3ctl::Result<inventory::VmRecord>>& added) {
+            const v3ctl::Error* error = !added           ? &added.error()
+                                        : !added.value() ? &added.value().error()
+                                                         : nullptr;
+            if (error) {
+                fail(tr("The VM could not be added to the inventory: %1")
+                         .arg(QString::fromStdString(error->message)));
+                return;
+            }
+            working_ = false;
+            summary_->setOutcome(true, tr("%1 is in the inventory.").arg(vmName()));
+            emit vmCreated(vmName());
+            QWizard::accept();
+        });
 }
 
 void NewVmWizard::fail(const QString& message) {

@@ -11,6 +11,7 @@
 #include <QWizard>
 
 class ImageBuilder;
+class InventoryService;
 class WizardComposePage;
 class WizardNamePage;
 class WizardSourcePage;
@@ -21,8 +22,9 @@ class NewVmWizard : public QWizard {
 public:
     enum Page { NamePage, SourcePage, ComposePage, SummaryPage };
 
-    // takenNames: every VM name in the inventory or on the host.
-    NewVmWizard(QStringList takenNames, QString inventoryPath, QString hostKey,
+    // takenNames: every VM name in the inventory or on the host. inventory
+    // (not owned) receives the new VM.
+    NewVmWizard(QStringList takenNames, InventoryService* inventory, QString hostKey,
                 QWidget* parent = nullptr);
 
     QString vmName() const;
@@ -54,7 +56,7 @@ private:
     void addToInventory();
     void fail(const QString& message);
 
-    QString inventoryPath_;
+    InventoryService* inventory_;
     QString hostKey_;
     WizardNamePage* name_;
     WizardSourcePage* source_;

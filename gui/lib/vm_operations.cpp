@@ -1,8 +1,8 @@
 #include "vm_operations.h"
 #include "host_session.h"
+#include "inventory_service.h"
 
 #include "host_connection.h"
-#include "inventory.h"
 
 #include <QFile>
 
@@ -20,20 +20,17 @@ QString notConnected() {
 
 // Records a state the host now has; a refusal is reported, not fatal (the
 // host is the authority, the next reconciliation records it again).
-QString recordState(const QString& inventoryPath, const VmEntry& vm, inventory::VmState state) {
+QString recordState(InventoryService* service, const VmEntry& vm, inventory::VmState state) {
     if (!vm.inInventory())
         return {};
-    auto inv = inventory::Inventory::open(inventoryPath.toStdString());
-    if (!inv)
-        return q(inv.error().message);
-    auto set = inv.value().set_state(vm.name.toStdString(), state);
+    auto set = service->setState(vm.name, state);
     return set ? QString() : q(set.error().message);
 }
 
 } // namespace
 
-VmOperations::VmOperations(HostSession* session, QString inventoryPath, QObject* parent)
-    : QObject(parent), session_(session), inventoryPath_(std::move(inventoryPath)) {}
+VmOperations::VmOperations(HostSession* session, InventoryService* inventory, QObject* parent)
+    : QObject(parent), session_(session), inventory_(inventory) {}
 
 template <typename Work>
 void VmOperations::run(const VmEntry& vm, VmAction action, const QString& doing, Work work) {
@@ -56,9 +53,9 @@ void VmOperations::run(const VmEntry& vm, VmAction action, const QString& doing,
 }
 
 void VmOperations::activate(const VmEntry& vm) {
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     run(vm, VmAction::Activate, tr("Activating %1...").arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+        [vm, service](v3ctl::HostConnection* host) -> Outcome {
             if (!host)
                 return {false, notConnected()};
             QFile file(vm.imagePath);
@@ -80,12 +77,7 @@ void VmOperations::activate(const VmEntry& vm) {
             if (!created)
                 return {false, q(created.error().message)};
             const std::string device = v3ctl::vmDeviceFile(created.value());
-            auto inv = inventory::Inventory::open(path.toStdString());
-            if (!inv)
-                return {true, tr("%1 is on the host as %2, but the inventory could not "
-                                 "record it: %3")
-                                  .arg(vm.name, q(device), q(inv.error().message))};
-            auto activated = inv.value().activate(vm.name.toStdString(), device);
+            auto activated = service->activate(vm.name, device);
             if (!activated)
                 return {true, tr("%1 is on the host as %2, but the inventory could not "
                                  "record it: %3")
@@ -95,13 +87,10 @@ void VmOperations::activate(const VmEntry& vm) {
 }
 
 void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QString& imagePath) {
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     const QString hostKey = session_->hostKey();
     run(vm, VmAction::Activate, tr("Adding %1 to the inventory...").arg(vm.name),
-        [vm, path, hostKey, configPath, imagePath](v3ctl::HostConnection*) -> Outcome {
-            auto inv = inventory::Inventory::open(path.toStdString());
-            if (!inv)
-                return {false, q(inv.error().message)};
+        [vm, service, hostKey, configPath, imagePath](v3ctl::HostConnection*) -> Outcome {
             inventory::NewVm record;
             record.name = vm.name.toStdString();
             record.host = hostKey.toStdString();
@@ -117,7 +106,7 @@ void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QSt
                                           : vm.statusReason.toStdString();
             record.device_file = vm.deviceFile.toStdString();
             record.history_message = "adopted from the host";
-            auto added = inv.value().add(record);
+            auto added = service->add(record);
             if (!added)
                 return {false, q(added.error().message)};
             return {true, tr("%1 is now in the inventory").arg(vm.name)};
@@ -129,14 +118,14 @@ void VmOperations::adopt(const VmEntry& vm, const QString& configPath, const QSt
 template <typename Op>
 void VmOperations::command(const VmEntry& vm, VmAction action, const QString& doing,
                            inventory::VmState recorded, const QString& done) {
-    const QString path = inventoryPath_;
-    run(vm, action, doing, [vm, path, recorded, done](v3ctl::HostConnection* host) -> Outcome {
+    InventoryService* const service = inventory_;
+    run(vm, action, doing, [vm, service, recorded, done](v3ctl::HostConnection* host) -> Outcome {
         if (!host)
             return {false, notConnected()};
         auto result = host->call<Op>({vm.index});
         if (!result)
             return {false, q(result.error().message)};
-        QString note = recordState(path, vm, recorded);
+        QString note = recordState(service, vm, recorded);
         return {true, note.isEmpty() ? done : note};
     });
 }
@@ -169,13 +158,13 @@ void VmOperations::remove(const VmEntry& vm) {
                                tr("Deleting %1 refused: %2").arg(vm.name, refusal));
         return;
     }
-    const QString path = inventoryPath_;
+    InventoryService* const service = inventory_;
     const QString doing = vm.group == VmGroup::Active
                               ? tr("Deleting %1 from the host and the inventory...")
                           : vm.group == VmGroup::Inactive ? tr("Deleting %1 from the inventory...")
                                                           : tr("Deleting %1 from the host...");
     run(vm, VmAction::Delete, doing.arg(vm.name),
-        [vm, path](v3ctl::HostConnection* host) -> Outcome {
+        [vm, service](v3ctl::HostConnection* host) -> Outcome {
             if (vm.onHost()) {
                 if (!host)
                     return {false, notConnected()};
@@ -186,10 +175,7 @@ void VmOperations::remove(const VmEntry& vm) {
                     return {false, q(freed.error().message)};
             }
             if (vm.inInventory()) {
-                auto inv = inventory::Inventory::open(path.toStdString());
-                if (!inv)
-                    return {false, q(inv.error().message)};
-                auto removed = inv.value().remove(vm.name.toStdString());
+                auto removed = service->remove(vm.name);
                 if (!removed)
                     return {false, q(removed.error().message)};
             }

@@ -15,11 +15,13 @@
 #include <QString>
 
 class HostSession;
+class InventoryService;
 
 class VmOperations : public QObject {
     Q_OBJECT
 public:
-    VmOperations(HostSession* session, QString inventoryPath, QObject* parent = nullptr);
+    // Both not owned; inventory is used on the session's host worker.
+    VmOperations(HostSession* session, InventoryService* inventory, QObject* parent = nullptr);
 
     // Creates an inventory VM on the host from its image.
     void activate(const VmEntry& vm);
@@ -51,6 +53,6 @@ private:
                  inventory::VmState recorded, const QString& done);
 
     HostSession* session_;
-    QString inventoryPath_;
+    InventoryService* inventory_;
     int pending_ = 0;
 };

@@ -68,6 +68,11 @@ public:
     // (0: everything still in the kernel's buffer), oldest first.
     Result<KernelLog> kernelLog(uint64_t after) { return call<ops::ReadKernelLog>({after}); }
 
+    // Ends what opening this connection started on this machine (a sandbox
+    // it booted rather than found running: powered off, with every VM in
+    // it). Connections that started nothing have nothing to end.
+    virtual Result<Ok> shutDownIfStartedHere() { return Ok{}; }
+
 protected:
     Error unsupported(const std::string& operation) const;
 

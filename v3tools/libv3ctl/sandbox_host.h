@@ -36,6 +36,7 @@ public:
     // info of a sandbox without an agent comes from its boot report.
     void perform(ops::AnyCall call) override;
     using HostConnection::stop; // stop(index): one VM inside
+    Result<Ok> shutDownIfStartedHere() override { return bootedHere_ ? stop() : Result<Ok>(Ok{}); }
 
     // Boots (or reuses) the sandbox; blocks until the module is loaded or the
     // timeout passes.

@@ -4,6 +4,7 @@
 // the VM to the inventory with absolute paths, and build_vm failures shown
 // with its reason while the wizard stays open.
 #include "inventory.h"
+#include "inventory_service.h"
 #include "new_vm_wizard.h"
 #include "path_field.h"
 #include "test_paths.h"
@@ -34,6 +35,7 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(dir_.isValid());
         qputenv("PALACIOS_INVENTORY", dir_.filePath("data/inventory.db").toLocal8Bit());
+        inventory_ = std::make_unique<InventoryService>(dbPath());
         payload_ = dir_.filePath("payload.bin");
         QFile blob(payload_);
         QVERIFY(blob.open(QIODevice::WriteOnly));
@@ -41,7 +43,7 @@ private slots:
     }
 
     void nameIsValidatedAsTyped() {
-        NewVmWizard wizard({"taken"}, dbPath(), "stub");
+        NewVmWizard wizard({"taken"}, inventory_.get(), "stub");
         WizardNamePage* page = wizard.namePage();
         QLineEdit* edit = page->nameEdit();
         QVERIFY(!page->isComplete());
@@ -60,7 +62,7 @@ private slots:
     }
 
     void composeValidationAndXml() {
-        NewVmWizard wizard({}, dbPath(), "stub");
+        NewVmWizard wizard({}, inventory_.get(), "stub");
         wizard.namePage()->nameEdit()->setText("composed");
         WizardComposePage* page = wizard.composePage();
         QVERIFY(!page->isComplete()); // no payload yet
@@ -97,7 +99,7 @@ private slots:
     }
 
     void existingSourceNeedsAConfig() {
-        NewVmWizard wizard({}, dbPath(), "stub");
+        NewVmWizard wizard({}, inventory_.get(), "stub");
         WizardSourcePage* page = wizard.sourcePage();
         QVERIFY(page->isComplete()); // compose is the default
         page->existingButton()->setChecked(true);
@@ -117,7 +119,7 @@ private slots:
         if (!QFileInfo(buildVm).isExecutable())
             QSKIP("build_vm is not built");
         qputenv("PALACIOS_BUILD_VM", buildVm.toLocal8Bit());
-        NewVmWizard wizard({}, dbPath(), "stub");
+        NewVmWizard wizard({}, inventory_.get(), "stub");
         QSignalSpy created(&wizard, &NewVmWizard::vmCreated);
         QSignalSpy failed(&wizard, &NewVmWizard::creationFailed);
         fillComposition(wizard, "built");
@@ -157,7 +159,7 @@ private slots:
         i.write(QByteArray(8192, 'i'));
         i.close();
 
-        NewVmWizard wizard({}, dbPath(), "stub");
+        NewVmWizard wizard({}, inventory_.get(), "stub");
         QSignalSpy created(&wizard, &NewVmWizard::vmCreated);
         QSignalSpy failed(&wizard, &NewVmWizard::creationFailed);
         wizard.namePage()->nameEdit()->setText("penguin");
@@ -207,7 +209,7 @@ private slots:
         script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
         qputenv("PALACIOS_BUILD_VM", fake.toLocal8Bit());
 
-        NewVmWizard wizard({}, dbPath(), "stub");
+        NewVmWizard wizard({}, inventory_.get(), "stub");
         QSignalSpy failed(&wizard, &NewVmWizard::creationFailed);
         fillComposition(wizard, "broken");
         wizard.show();
@@ -231,6 +233,7 @@ private slots:
     }
 
 private:
+    std::unique_ptr<InventoryService> inventory_; // what the window would hand the wizard
     // The setup header of a 64-bit relocatable bzImage (boot protocol 2.15)
     // in front of 1 MB of "kernel": what build_vm's loader checks.
     static QByteArray fakeBzImage() {

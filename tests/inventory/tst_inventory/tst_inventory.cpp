@@ -162,10 +162,10 @@ private slots:
     void initTestCase() { QVERIFY(dir_.isValid()); }
 
     void defaultPathFollowsXdgAndOverride() {
-        const QByteArray saved_override = qgetenv("PALACIOS_INVENTORY_DB");
+        const QByteArray saved_override = qgetenv("PALACIOS_INVENTORY");
         const QByteArray saved_xdg = qgetenv("XDG_DATA_HOME");
         const QByteArray saved_home = qgetenv("HOME");
-        qunsetenv("PALACIOS_INVENTORY_DB");
+        qunsetenv("PALACIOS_INVENTORY");
         qputenv("XDG_DATA_HOME", "/data/home");
         QCOMPARE(default_inventory_path(), std::string("/data/home/palacios/inventory.db"));
         // The XDG spec: a relative XDG_DATA_HOME is ignored.
@@ -176,11 +176,11 @@ private slots:
         qunsetenv("XDG_DATA_HOME");
         QCOMPARE(default_inventory_path(),
                  std::string("/home/user/.local/share/palacios/inventory.db"));
-        qputenv("PALACIOS_INVENTORY_DB", "/tmp/elsewhere.db");
+        qputenv("PALACIOS_INVENTORY", "/tmp/elsewhere.db");
         QCOMPARE(default_inventory_path(), std::string("/tmp/elsewhere.db"));
-        qputenv("PALACIOS_INVENTORY_DB", saved_override);
+        qputenv("PALACIOS_INVENTORY", saved_override);
         if (saved_override.isEmpty())
-            qunsetenv("PALACIOS_INVENTORY_DB");
+            qunsetenv("PALACIOS_INVENTORY");
         qputenv("XDG_DATA_HOME", saved_xdg);
         if (saved_xdg.isEmpty())
             qunsetenv("XDG_DATA_HOME");
