@@ -171,7 +171,7 @@ private slots:
         add("web", VmState::Running, "/dev/v3-vm2");
         TAKE_OK(groups, last_known_groups(*inv_, kLocalHost));
         QCOMPARE(names(groups.active), (Names{"web"}));
-        QCOMPARE(groups.active[0].guest.device_file, std::string("/dev/v3-vm2"));
+        QCOMPARE(groups.active[0].guest.deviceFile, std::string("/dev/v3-vm2"));
         QCOMPARE(names(groups.inactive), (Names{"idle"}));
         QVERIFY(groups.stale.empty());
         QVERIFY(groups.not_in_inventory.empty());

@@ -676,7 +676,7 @@ private slots:
         QVERIFY(served.waitForHangUp(1));
         wire::Receiver in(next);
         FieldWriter list;
-        list.u32(Tag::Op, uint32_t(Op::ListGuests));
+        list.u32(Tag::Op, ops::ListGuests::code);
         QVERIFY(wire::writeAll(next, wire::request(101, list)));
         Frame answer = in.next();
         QVERIFY2(answer.type == FrameType::Response, errorMessage(answer).c_str());
@@ -689,7 +689,7 @@ private slots:
     void framesAcrossAHangUpOnAPortAreKeptOrAbandonedByWhatFollows() {
         ServedPort served;
         FieldWriter list;
-        list.u32(Tag::Op, uint32_t(Op::ListGuests));
+        list.u32(Tag::Op, ops::ListGuests::code);
         const std::string straddling = wire::request(201, list);
         {
             wire::Receiver in(served.client);
