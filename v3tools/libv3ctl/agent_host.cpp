@@ -232,9 +232,10 @@ void AgentHost::ioLoop() {
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = ::read(readFd_.get(), buffer, sizeof buffer);
             if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-                failEverything(n == 0 ? "the agent (" + displayName_ + ") closed the connection"
-                                      : "reading from the agent (" + displayName_ +
-                                            ") failed: " + std::strerror(errno));
+                failEverything(n == 0 || errno == ECONNRESET
+                                   ? closedByAgent()
+                                   : "reading from the agent (" + displayName_ +
+                                         ") failed: " + std::strerror(errno));
                 break;
             }
             if (n > 0)
@@ -278,8 +279,12 @@ void AgentHost::ioLoop() {
         channelCount_ = channels_.size();
         // Write what is queued.
         if (output_.flush(writeTarget_) == FrameQueue::Flush::Failed) {
+            // EPIPE and ECONNRESET are the agent hanging up, seen by a write
+            // before the read that would say so: the same event, one message.
             std::string why =
-                "writing to the agent (" + displayName_ + ") failed: " + std::strerror(errno);
+                errno == EPIPE || errno == ECONNRESET
+                    ? closedByAgent()
+                    : "writing to the agent (" + displayName_ + ") failed: " + std::strerror(errno);
             lock.unlock();
             failEverything(why);
             break;

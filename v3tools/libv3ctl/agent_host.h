@@ -81,6 +81,9 @@ private:
     void ioLoop();
     void handleFrame(agent::Frame& frame);
     void failEverything(const std::string& why);
+    std::string closedByAgent() const {
+        return "the agent (" + displayName_ + ") closed the connection";
+    }
 
     std::string uri_;
     std::string displayName_;

@@ -22,7 +22,7 @@ const char kConfig[] = R"(<vm class="PC">
   <memory>4</memory>
   <cores count="1"/>
   <files><file id="bios" filename="bios.bin"/></files>
-  <devices>
+  <devices test_devices="yes">
     <device class="8259A" id="pic"/>
     <device class="8254_PIT" id="pit"/>
     <device class="SERIAL" id="serial"/>
