@@ -8,6 +8,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#include "v3vee_console.h"
 #include "v3vee_lifecycle.h"
 
 #define V3_ABI_VERSION 2
@@ -125,5 +126,9 @@ struct v3_stream_connect {
 #define V3_VM_STOP _IO(V3_IOCTL_MAGIC, 0x43)
 #define V3_VM_STREAM_CONNECT _IOW(V3_IOCTL_MAGIC, 0x44, struct v3_stream_connect)
 #define V3_VM_INFO _IOR(V3_IOCTL_MAGIC, 0x45, struct v3_vm_info)
+/* V3_VM_CONSOLE_CONNECT: returns a file descriptor for the VM's text console
+ * (a CGA_VIDEO device with a CURSES_CONSOLE frontend); ENOENT when the VM has
+ * none. Its wire format: v3vee_console.h. Several may be open at once. */
+#define V3_VM_CONSOLE_CONNECT _IO(V3_IOCTL_MAGIC, 0x46)
 
 #endif /* V3VEE_UAPI_H */
