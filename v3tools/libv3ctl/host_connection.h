@@ -64,6 +64,12 @@ public:
         auto fd = TRY(call<ops::OpenStream>({index, stream}));
         return fd.fd;
     }
+    // A file descriptor for the VM's text console (uapi/v3vee_console.h:
+    // read screen updates, write scan codes). The caller owns it.
+    Result<int> openConsole(int index) {
+        auto fd = TRY(call<ops::OpenConsole>({index}));
+        return fd.fd;
+    }
     // The module's kernel log lines with a sequence number above `after`
     // (0: everything still in the kernel's buffer), oldest first.
     Result<KernelLog> kernelLog(uint64_t after) { return call<ops::ReadKernelLog>({after}); }

@@ -225,6 +225,20 @@ struct LocalOperations {
         return ops::StreamFd{streamFd};
     }
 
+    Result<ops::StreamFd> handle(ops::OpenConsole op, const ops::VmArgs& a) {
+        UniqueFd fd = TRY(openVm(a.index));
+        int consoleFd = ::ioctl(fd.get(), op.ioctl, 0);
+        if (consoleFd < 0) {
+            int e = errno;
+            std::string hint = e == ENOENT   ? "the VM has no text console: give it a CGA_VIDEO "
+                                               "device with a CURSES_CONSOLE frontend"
+                               : e == ENOTTY ? "the loaded v3vee.ko is older than this program"
+                                             : "";
+            return errnoError(e, "cannot open the text console of " + vmDeviceFile(a.index), hint);
+        }
+        return ops::StreamFd{consoleFd};
+    }
+
     Result<KernelLog> handle(ops::ReadKernelLog, const ops::LogArgs& a);
 };
 

@@ -250,10 +250,25 @@ struct ReleaseMemory {
     static constexpr Tool tool{};
 };
 
+struct OpenConsole {
+    static constexpr uint32_t code = 14;
+    static constexpr const char* name = "open console";
+    static constexpr const char* doing = "opening the text console";
+    using Args = VmArgs;
+    // Console messages out, scan codes in (uapi/v3vee_console.h); over the
+    // agent a channel like a stream's, the bytes unchanged.
+    using Value = StreamFd;
+    static constexpr Device device = Device::Vm;
+    static constexpr unsigned long ioctl = V3_VM_CONSOLE_CONNECT;
+    static constexpr StateSet allowedIn{VmState::Created, VmState::Running, VmState::Paused,
+                                        VmState::Unknown};
+    static constexpr Tool tool{};
+};
+
 template <typename... Ops> struct OperationList {};
 using AllOperations =
     OperationList<GetHostInfo, AddMemory, CreateGuest, FreeGuest, Launch, Pause, Resume, Stop,
-                  GetVmInfo, ListGuests, OpenStream, ReadKernelLog, ReleaseMemory>;
+                  GetVmInfo, ListGuests, OpenStream, ReadKernelLog, ReleaseMemory, OpenConsole>;
 
 // --- calls ----------------------------------------------------------------
 
