@@ -12,6 +12,10 @@ HostSession::HostSession(QObject* parent, Opener opener)
 }
 
 HostSession::~HostSession() {
+    // A call still waiting on a remote host would hold the window open for
+    // as long as that host stays silent.
+    if (connection_)
+        connection_->abandon("the window closed its connection");
     watcher_.waitForFinished();
     hostPool_.waitForDone();
 }
@@ -57,6 +61,8 @@ void HostSession::finish() {
 }
 
 void HostSession::shutdownOwnedSandbox() {
+    if (connection_)
+        connection_->abandon("the window is powering the sandbox off");
     watcher_.waitForFinished();
     hostPool_.waitForDone();
     if (connection_)

@@ -27,7 +27,7 @@ constexpr int kHelloRepeatMs = 1000;
 AgentHost::AgentHost(Transport transport)
     : uri_(std::move(transport.uri)), displayName_(std::move(transport.displayName)),
       readFd_(std::move(transport.readFd)), writeFd_(std::move(transport.writeFd)),
-      child_(transport.child) {
+      child_(transport.child), answerTimeoutMs_(transport.answerTimeoutMs) {
     writeTarget_ = writeFd_.valid() ? writeFd_.get() : readFd_.get();
     int pipe[2];
     if (::pipe2(pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
@@ -132,25 +132,28 @@ void AgentHost::enqueue(FrameType type, uint16_t flags, uint32_t id, std::string
     wake();
 }
 
-void AgentHost::failEverything(const std::string& why) {
+void AgentHost::failEverything(const std::string& why, int errnum) {
     std::lock_guard lock(mutex_);
-    if (broken_.empty())
+    if (broken_.empty()) {
         broken_ = why;
+        brokenErrno_ = errnum;
+    }
     output_.clear();
     changed_.notify_all();
 }
 
-Result<std::string> AgentHost::exchange(const FieldWriter& request, bool opensChannel,
-                                        int* channelFd, std::string_view bulk) {
+Result<std::string> AgentHost::exchange(const char* what, const FieldWriter& request,
+                                        bool opensChannel, int* channelFd, std::string_view bulk) {
     uint32_t id;
     {
         std::lock_guard lock(mutex_);
         if (!broken_.empty())
-            return Error{ECONNRESET, broken_};
+            return Error{brokenErrno_, broken_};
         id = nextId_++;
         if (id == 0)
             id = nextId_++;
         pending_[id].opensChannel = opensChannel;
+        pending_[id].what = what;
     }
     // The payload is the request's fields followed by `bulk` (an image's
     // bytes, whose field header ends `request`), cut into frames of at most
@@ -180,7 +183,7 @@ Result<std::string> AgentHost::exchange(const FieldWriter& request, bool opensCh
     Pending answer = std::move(pending_[id]);
     pending_.erase(id);
     if (!answer.done)
-        return Error{ECONNRESET, broken_};
+        return Error{brokenErrno_, broken_};
     if (answer.answer.type == FrameType::Error)
         return decodeError(answer.answer.payload);
     if (channelFd)
@@ -193,8 +196,11 @@ void AgentHost::ioLoop() {
     std::vector<pollfd> fds;
     char buffer[65536];
     std::optional<std::chrono::steady_clock::time_point> giveUpAt;
+    auto lastActivity = std::chrono::steady_clock::now();
+    bool wasWaiting = false;
     for (;;) {
         bool wantWrite;
+        bool waiting;
         {
             std::lock_guard lock(mutex_);
             if (!broken_.empty())
@@ -207,7 +213,14 @@ void AgentHost::ioLoop() {
                 (byeAnswered_ || byeId_ == 0 || std::chrono::steady_clock::now() >= *giveUpAt))
                 break;
             wantWrite = !output_.empty();
+            waiting = !pending_.empty();
         }
+        // The silence that counts starts when a call begins to wait.
+        if (waiting && !wasWaiting)
+            lastActivity = std::chrono::steady_clock::now();
+        wasWaiting = waiting;
+        if (waiting && answerOverdue(lastActivity))
+            break;
         fds.clear();
         const bool sameFd = readFd_.get() == writeTarget_;
         fds.push_back({readFd_.get(), short(POLLIN | (sameFd && wantWrite ? POLLOUT : 0)), 0});
@@ -217,7 +230,9 @@ void AgentHost::ioLoop() {
             std::lock_guard lock(mutex_);
             channels_.addPollFds(fds, true);
         }
-        if (::poll(fds.data(), fds.size(), giveUpAt ? 100 : -1) < 0) {
+        // While a call waits, wake up in time to notice an overdue answer.
+        int timeoutMs = giveUpAt ? 100 : waiting ? std::min(answerTimeoutMs_, 1000) : -1;
+        if (::poll(fds.data(), fds.size(), timeoutMs) < 0) {
             if (errno == EINTR)
                 continue;
             failEverything(std::string("polling the agent connection failed: ") +
@@ -238,8 +253,10 @@ void AgentHost::ioLoop() {
                                          ") failed: " + std::strerror(errno));
                 break;
             }
-            if (n > 0)
+            if (n > 0) {
                 reader.feed(buffer, size_t(n));
+                lastActivity = std::chrono::steady_clock::now();
+            }
         }
         for (;;) {
             FrameReader::Event event = reader.next();
@@ -277,8 +294,13 @@ void AgentHost::ioLoop() {
         std::unique_lock lock(mutex_);
         channels_.service(fds, 3, output_);
         channelCount_ = channels_.size();
-        // Write what is queued.
-        if (output_.flush(writeTarget_) == FrameQueue::Flush::Failed) {
+        // Write what is queued; the agent taking our bytes is a sign of life
+        // too (it reads a long upload for a while before it answers).
+        const size_t queued = output_.bytes();
+        const FrameQueue::Flush flushed = output_.flush(writeTarget_);
+        if (output_.bytes() < queued)
+            lastActivity = std::chrono::steady_clock::now();
+        if (flushed == FrameQueue::Flush::Failed) {
             // EPIPE and ECONNRESET are the agent hanging up, seen by a write
             // before the read that would say so: the same event, one message.
             std::string why =
@@ -299,6 +321,29 @@ void AgentHost::ioLoop() {
     if (broken_.empty())
         broken_ = "the connection to the agent (" + displayName_ + ") is closed";
     changed_.notify_all();
+}
+
+bool AgentHost::answerOverdue(std::chrono::steady_clock::time_point lastActivity) {
+    const auto silent = std::chrono::steady_clock::now() - lastActivity;
+    if (silent < std::chrono::milliseconds(answerTimeoutMs_))
+        return false;
+    std::string waitingFor;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, pending] : pending_)
+            if (!pending.done) {
+                waitingFor = pending.what;
+                break;
+            }
+    }
+    if (waitingFor.empty())
+        return false;
+    const long seconds = long(std::chrono::duration_cast<std::chrono::seconds>(silent).count());
+    failEverything("the agent (" + displayName_ + ") has not answered the '" + waitingFor +
+                       "' request for " + std::to_string(seconds) +
+                       " s: it or its host has hung; check it and connect again",
+                   ETIMEDOUT);
+    return true;
 }
 
 void AgentHost::handleFrame(Frame& frame) {
@@ -400,12 +445,12 @@ Result<typename Op::Value> AgentHost::request(const typename Op::Args& args) {
                                 " bytes; the agent accepts at most 512 MiB"};
     if constexpr (std::is_same_v<typename Op::Value, ops::StreamFd>) {
         int fd = -1;
-        TRY(exchange(fields, true, &fd));
+        TRY(exchange(Op::name, fields, true, &fd));
         if (fd < 0)
             return Error{EPROTO, "the agent opened a stream but no channel was set up"};
         return ops::StreamFd{fd};
     } else {
-        const std::string answer = TRY(exchange(fields, false, nullptr, bulk));
+        const std::string answer = TRY(exchange(Op::name, fields, false, nullptr, bulk));
         const Fields parsed = TRY(Fields::parse(answer));
         return readValue(parsed, std::type_identity<typename Op::Value>{});
     }

@@ -22,6 +22,8 @@
 #include "fd_io.h"
 #include "host_connection.h"
 
+#include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -41,7 +43,16 @@ public:
         pid_t child = -1;        // a process behind the pipes (ssh), reaped on close
         std::string uri;         // "unix:/path", "ssh://host"
         std::string displayName; // "agent at /path", "host (ssh)"
+        // How long the agent may stay silent while a request waits for its
+        // answer (counted from the last byte read from the agent or the
+        // last request byte it took). The agent performs requests one at a
+        // time and its longest, a pause, waits 10 s in the module; an agent
+        // silent for longer has hung, or its host has, and the connection
+        // is given up instead of leaving the caller waiting for ever (a
+        // dead agent in the sandbox leaves its serial port open).
+        int answerTimeoutMs = kDefaultAnswerTimeoutMs;
     };
+    static constexpr int kDefaultAnswerTimeoutMs = 60000;
 
     // Starts the I/O thread and says HELLO; waits up to timeoutMs for the
     // agent's WELCOME, repeating HELLO every second in case the first one
@@ -62,6 +73,11 @@ public:
     size_t openChannels() const;
     // False once the connection broke; every call then fails.
     bool connected() const;
+    // Gives the connection up: waiting calls fail at once with `why`.
+    void abandon(const std::string& why) override {
+        failEverything(why, ECANCELED);
+        wake();
+    }
 
 private:
     explicit AgentHost(Transport transport);
@@ -69,18 +85,22 @@ private:
     struct Pending {
         bool done = false;
         bool opensChannel = false;
-        agent::Frame answer; // Response or Error
-        int channelFd = -1;  // openStream: the caller's end
+        agent::Frame answer;   // Response or Error
+        int channelFd = -1;    // openStream: the caller's end
+        const char* what = ""; // the operation's name, for a timeout's message
     };
-    Result<std::string> exchange(const agent::FieldWriter& request, bool opensChannel = false,
-                                 int* channelFd = nullptr, std::string_view bulk = {});
+    Result<std::string> exchange(const char* what, const agent::FieldWriter& request,
+                                 bool opensChannel = false, int* channelFd = nullptr,
+                                 std::string_view bulk = {});
+    // The I/O thread's check of answerTimeoutMs_; true when it gave up.
+    bool answerOverdue(std::chrono::steady_clock::time_point lastActivity);
     template <typename Op> Result<typename Op::Value> request(const typename Op::Args& args);
     // Queues a frame from a calling thread (waits while the queue is long).
     void enqueue(agent::FrameType type, uint16_t flags, uint32_t id, std::string_view payload);
     void wake();
     void ioLoop();
     void handleFrame(agent::Frame& frame);
-    void failEverything(const std::string& why);
+    void failEverything(const std::string& why, int errnum = ECONNRESET);
     std::string closedByAgent() const {
         return "the agent (" + displayName_ + ") closed the connection";
     }
@@ -92,6 +112,7 @@ private:
     UniqueFd writeFd_;
     int writeTarget_ = -1;
     pid_t child_ = -1;
+    int answerTimeoutMs_ = kDefaultAnswerTimeoutMs;
     UniqueFd wakeRead_, wakeWrite_;
 
     mutable std::mutex mutex_;
@@ -103,6 +124,7 @@ private:
     uint32_t helloId_ = 0;
     std::optional<Error> helloResult_; // set when WELCOME (or a refusal) arrives
     std::string broken_;               // why the connection is gone; empty while it works
+    int brokenErrno_ = ECONNRESET;
     bool stopping_ = false;
     uint32_t byeId_ = 0;
     bool byeAnswered_ = false;

@@ -78,6 +78,11 @@ public:
     // it booted rather than found running: powered off, with every VM in
     // it). Connections that started nothing have nothing to end.
     virtual Result<Ok> shutDownIfStartedHere() { return Ok{}; }
+    // Gives up what is waiting on this connection, from any thread: calls
+    // blocked on a remote answer fail at once with `why` (the window closing
+    // must not wait for a host that stopped answering). Local ioctls are
+    // short and are left to finish.
+    virtual void abandon(const std::string& why) { (void)why; }
 
 protected:
     Error unsupported(const std::string& operation) const;

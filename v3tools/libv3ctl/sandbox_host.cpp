@@ -145,9 +145,21 @@ Result<std::shared_ptr<AgentHost>> SandboxHost::acquireAgent() {
         // At TCG speed a busy sandbox answers slowly; another program
         // holding the serial channel makes us wait our turn.
         agent_ = TRY(AgentHost::connect(std::move(transport), 30000));
+        std::lock_guard live(liveMutex_);
+        live_ = agent_;
     }
     ++callsInFlight_;
     return agent_;
+}
+
+void SandboxHost::abandon(const std::string& why) {
+    std::shared_ptr<AgentHost> agent;
+    {
+        std::lock_guard live(liveMutex_);
+        agent = live_.lock();
+    }
+    if (agent)
+        agent->abandon(why);
 }
 
 void SandboxHost::releaseAgent(const std::shared_ptr<AgentHost>& agent) {

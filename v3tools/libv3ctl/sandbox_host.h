@@ -37,6 +37,8 @@ public:
     void perform(ops::AnyCall call) override;
     using HostConnection::stop; // stop(index): one VM inside
     Result<Ok> shutDownIfStartedHere() override { return bootedHere_ ? stop() : Result<Ok>(Ok{}); }
+    // Fails the calls waiting on the agent connection now open, if any.
+    void abandon(const std::string& why) override;
 
     // Boots (or reuses) the sandbox; blocks until the module is loaded or the
     // timeout passes.
@@ -76,6 +78,10 @@ private:
     std::mutex agentMutex_;
     std::shared_ptr<AgentHost> agent_;
     int callsInFlight_ = 0;
+    // agent_ for abandon(), which must not wait behind a connect that holds
+    // agentMutex_ (up to its 30 s timeout).
+    std::mutex liveMutex_;
+    std::weak_ptr<AgentHost> live_;
 };
 
 } // namespace v3ctl

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <sys/socket.h>
 #include <thread>
@@ -107,6 +108,66 @@ struct ServedFake {
     std::string ended;
     std::mutex logMutex;
     std::vector<std::string> log;
+};
+
+// An agent that answers HELLO and then reads every request without ever
+// answering: a v3agent that hung, or died behind a port that stays open.
+struct SilentAgent {
+    SilentAgent() {
+        int pair[2];
+        QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+        client = pair[0];
+        agentEnd = pair[1];
+        thread = std::thread([this] {
+            FrameReader reader;
+            char buf[4096];
+            for (;;) {
+                ssize_t n = ::read(agentEnd, buf, sizeof buf);
+                if (n <= 0)
+                    return;
+                reader.feed(buf, size_t(n));
+                for (auto e = reader.next(); e.kind != FrameReader::Kind::NeedMore;
+                     e = reader.next()) {
+                    if (e.kind != FrameReader::Kind::Frame)
+                        continue;
+                    if (e.frame.type == FrameType::Hello)
+                        wire::writeAll(
+                            agentEnd, encodeFrame(FrameType::Welcome, 0, 0, e.frame.requestId, {}));
+                    if (e.frame.type == FrameType::Request) {
+                        std::lock_guard lock(mutex);
+                        requests++;
+                        arrived.notify_all();
+                    }
+                }
+            }
+        });
+    }
+    ~SilentAgent() {
+        ::shutdown(agentEnd, SHUT_RDWR);
+        thread.join();
+        ::close(agentEnd);
+        if (client >= 0)
+            ::close(client);
+    }
+    Result<std::unique_ptr<AgentHost>> connect(int answerTimeoutMs) {
+        AgentHost::Transport t;
+        t.readFd = UniqueFd(client);
+        client = -1;
+        t.displayName = "silent agent";
+        t.answerTimeoutMs = answerTimeoutMs;
+        return AgentHost::connect(std::move(t), 5000);
+    }
+    void waitForRequest() {
+        std::unique_lock lock(mutex);
+        arrived.wait(lock, [&] { return requests > 0; });
+    }
+
+    int client = -1;
+    int agentEnd = -1;
+    std::thread thread;
+    std::mutex mutex;
+    std::condition_variable arrived;
+    int requests = 0;
 };
 
 // An AgentSession serving a FakeHost the way v3agent serves a virtio-serial
@@ -1010,6 +1071,56 @@ private slots:
         QVERIFY2(after.error().message.find("closed the connection") != std::string::npos,
                  after.error().message.c_str());
         QVERIFY(!host->connected());
+    }
+
+    void agentSilentAfterHandshakeFailsTheCallInsteadOfHanging() {
+        // A dead agent in the sandbox leaves its serial port open: nothing
+        // says it is gone, only its silence.
+        SilentAgent agent;
+        auto host = agent.connect(300);
+        QVERIFY2(host.ok(), host.is_error() ? host.error().message.c_str() : "");
+        auto info = host.value()->hostInfo();
+        QVERIFY(!info.ok());
+        QCOMPARE(info.error().errnum, ETIMEDOUT);
+        QVERIFY2(info.error().message.find("has not answered the 'host info' request") !=
+                     std::string::npos,
+                 info.error().message.c_str());
+        QVERIFY(!host.value()->connected());
+        // Later calls fail at once with the same reason.
+        auto again = host.value()->listGuests();
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().message, info.error().message);
+    }
+
+    void silenceCountsOnlyWhileACallWaits() {
+        // An idle connection is not a hung one: a call made after a quiet
+        // spell longer than the answer timeout still gets its answer.
+        auto served = std::make_unique<ServedFake>();
+        AgentHost::Transport t;
+        t.readFd = UniqueFd(served->client);
+        served->client = -1;
+        t.displayName = "fake agent";
+        t.answerTimeoutMs = 200;
+        auto host = AgentHost::connect(std::move(t), 5000);
+        QVERIFY(host.ok());
+        std::this_thread::sleep_for(std::chrono::milliseconds(600));
+        auto info = host.value()->hostInfo();
+        QVERIFY2(info.ok(), info.is_error() ? info.error().message.c_str() : "");
+        QVERIFY(host.value()->connected());
+    }
+
+    void abandonFailsAWaitingCallAtOnce() {
+        SilentAgent agent;
+        auto host = agent.connect(AgentHost::kDefaultAnswerTimeoutMs);
+        QVERIFY(host.ok());
+        std::optional<Result<HostInfo>> info;
+        std::thread caller([&] { info = host.value()->hostInfo(); });
+        agent.waitForRequest();
+        host.value()->abandon("the window closed its connection");
+        caller.join();
+        QVERIFY(info && !info->ok());
+        QCOMPARE(info->error().errnum, ECANCELED);
+        QCOMPARE(info->error().message, std::string("the window closed its connection"));
     }
 
     // --- v3agent --listen and the ssh transport --------------------------------
