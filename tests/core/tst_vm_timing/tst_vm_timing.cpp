@@ -6,6 +6,7 @@
 #include "hosted_timers.h"
 #include "vm_harness.h"
 
+#include <vm/host_stream_provider.h>
 #include <vm/vcore.h>
 #include <vm/vm_runtime.h>
 
@@ -104,6 +105,73 @@ v3::OwnPtr<v3::VmRuntime> makeRuntime(v3::Vm& vm, Script& script) {
     auto runtime = v3::VmRuntime::try_create(
         vm, v3::OwnPtr<v3::VcoreBackend>(new (v3::alloc) HaltingBackend(script)));
     return runtime.is_error() ? v3::OwnPtr<v3::VmRuntime>() : runtime.release_value();
+}
+
+// The host's side of one stream through the host services table, as the
+// kernel glue does it: input queued by a "user" thread, which then calls the
+// notification the core registered.
+struct FakeHostStream {
+    std::mutex mutex;
+    QByteArray input;
+    void (*notify)(void*) = nullptr;
+    void* notify_arg = nullptr;
+    std::atomic<int> reads_with_data{0};
+};
+FakeHostStream* g_fake_stream = nullptr;
+
+void* fakeStreamOpen(void*, const char*) {
+    return g_fake_stream;
+}
+unsigned long fakeStreamWrite(void*, const unsigned char*, unsigned long size) {
+    return size;
+}
+unsigned long fakeStreamRead(void* raw, unsigned char* data, unsigned long size) {
+    auto* s = static_cast<FakeHostStream*>(raw);
+    std::lock_guard lock(s->mutex);
+    unsigned long n = std::min<unsigned long>(size, unsigned(s->input.size()));
+    memcpy(data, s->input.constData(), n);
+    s->input.remove(0, qsizetype(n));
+    if (n)
+        ++s->reads_with_data;
+    return n;
+}
+void fakeStreamClose(void* raw) {
+    auto* s = static_cast<FakeHostStream*>(raw);
+    std::lock_guard lock(s->mutex);
+    s->notify = nullptr;
+}
+void fakeStreamSetNotify(void* raw, void (*fn)(void*), void* arg) {
+    auto* s = static_cast<FakeHostStream*>(raw);
+    std::lock_guard lock(s->mutex);
+    s->notify = fn;
+    s->notify_arg = arg;
+}
+
+// make_vm with another stream provider (make_vm installs the standard host
+// table, which this test replaces).
+std::unique_ptr<testvm::TestVm> makeVmWithStreams(const QByteArray& xml,
+                                                  v3::StreamProvider& streams) {
+    auto t = std::make_unique<testvm::TestVm>();
+    t->text = xml;
+    v3::config::Diagnostic diag;
+    auto parsed = v3::config::parse_vm_config(
+        v3::StringView(t->text.constData(), v3::usize(t->text.size())),
+        v3::devices::known_class_names(), v3::devices::validate_device_config, diag,
+        v3::devices::test_class_names());
+    if (parsed.is_error()) {
+        t->error = QString::fromUtf8(diag.message);
+        return t;
+    }
+    t->config = std::make_unique<v3::config::VmConfig>(parsed.release_value());
+    v3::VmEnvironment env;
+    env.streams = &streams;
+    auto vm = v3::Vm::try_create("test", *t->config, env, diag);
+    if (vm.is_error()) {
+        t->error = QString::fromUtf8(diag.message[0] ? diag.message : vm.error().message);
+        return t;
+    }
+    t->vm = vm.release_value();
+    return t;
 }
 
 // Channel 0, mode 2, lobyte/hibyte, `count`.
@@ -234,6 +302,55 @@ private slots:
         QVERIFY(t->vm->clock().now_ns() >= 5 * 11932 * 1000000000ull / kPitHz);
         runtime->stop();
         t->vm->irqs().remove_controller(controller);
+    }
+
+    void streamInputWakesTheHaltedCore() {
+        testvm::install_host();
+        static v3_host_services services = [] {
+            v3_host_services h = v3::hosted::make_host_services();
+            h.stream_open = fakeStreamOpen;
+            h.stream_write = fakeStreamWrite;
+            h.stream_read = fakeStreamRead;
+            h.stream_close = fakeStreamClose;
+            h.stream_set_input_notify = fakeStreamSetNotify;
+            return h;
+        }();
+        const v3_host_services* saved = &v3::host();
+        v3::set_host(&services);
+        FakeHostStream fake;
+        g_fake_stream = &fake;
+        {
+            v3::HostServiceStreams streams(nullptr);
+            auto t = makeVmWithStreams(
+                testvm::wrap_devices("<device class=\"SERIAL\" id=\"serial\"/>"
+                                     "<device class=\"CHAR_STREAM\" id=\"s\" name=\"com1\">"
+                                     "<frontend tag=\"serial\" com_port=\"1\"/></device>"),
+                streams);
+            QVERIFY2(t->ok(), qPrintable(t->error));
+            streams.set_input_waker(v3::Vm::wake_cores_callback, t->vm.get());
+            QVERIFY(fake.notify != nullptr);
+            Script script;
+            auto runtime = makeRuntime(**t, script);
+            QVERIFY(runtime);
+            QVERIFY(!runtime->launch().is_error());
+            QTRY_VERIFY(script.passes.load() >= 1);
+            std::this_thread::sleep_for(50ms);
+            int passes = script.passes.load();
+            QVERIFY2(passes <= 2, qPrintable(QString::number(passes))); // asleep
+            {
+                // A keystroke written to /dev/v3-vmN's com1 stream.
+                std::lock_guard lock(fake.mutex);
+                fake.input = "k";
+                fake.notify(fake.notify_arg);
+            }
+            // The halted core passes at once and takes the byte.
+            QTRY_VERIFY(fake.reads_with_data.load() == 1);
+            QVERIFY(script.passes.load() > passes);
+            runtime->stop();
+        }
+        QVERIFY(fake.notify == nullptr); // the stream closed with the device
+        g_fake_stream = nullptr;
+        v3::set_host(saved);
     }
 
     void pauseOfAHaltedVmWaitsWithoutPolling() {
