@@ -34,13 +34,15 @@ marks() {
 insmod /lib/modules/v3vee.ko || exit 1
 v3_mem 64 >/dev/null
 for run in \$(seq $runs); do
-  ./v3_runner bench_pit.img pit\$run --marks >/tmp/out 2>/tmp/err || { cat /tmp/err; exit 1; }
+  timeout 60 ./v3_runner bench_pit.img pit\$run --marks >/tmp/out 2>/tmp/err ||
+    { echo "v3 \$run failed: \$(tr '\n' ' ' </tmp/err)"; continue; }
   echo "v3 \$run \$(marks /tmp/out /tmp/err)"
 done
 rmmod v3vee
 for m in \$(cat /lib/modules/extra/kvm_amd.order); do insmod /lib/modules/extra/\$m || exit 1; done
 for run in \$(seq $runs); do
-  ./kvm_runner bench_pit.bin --pit >/tmp/out 2>/tmp/err || { cat /tmp/err; exit 1; }
+  timeout 60 ./kvm_runner bench_pit.bin --pit >/tmp/out 2>/tmp/err ||
+    { echo "kvm \$run failed: \$(tr '\n' ' ' </tmp/err)"; continue; }
   echo "kvm \$run \$(marks /tmp/out /tmp/err)"
 done
 echo "tsc_khz \$(dmesg | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p; s/.*tsc: Detected \([0-9.]*\) MHz processor.*/\1/p' | tail -n 1)"
@@ -50,12 +52,12 @@ files=()
 for f in bench_pit.img bench_pit.bin kvm_runner v3_runner; do
     files+=(--file "$out/$f:/root/$f")
 done
-"$repo/v3tools/sandbox/v3sandbox" run --timeout 900 "${files[@]}" "$out/inside.sh" | tee "$out/raw.txt"
+"$repo/v3tools/sandbox/v3sandbox" run --timeout 900 --console "$out/console.txt" "${files[@]}" "$out/inside.sh" | tee "$out/raw.txt"
 
 # Lines: "VMM RUN TSC_CYCLES S_US E_US".
 awk '
 /^tsc_khz/ { mhz = $2 }
-/^(v3|kvm) / && NF >= 5 && $4 > 0 && $5 > 0 {
+/^(v3|kvm) [0-9]+ [0-9]+ / && NF >= 5 && $4 > 0 && $5 > 0 {
     s = ($5 - $4) / 1e6
     wall[$1] += s; n[$1]++
     if (min[$1] == "" || s < min[$1]) min[$1] = s
