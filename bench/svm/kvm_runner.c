@@ -1,9 +1,12 @@
-/* kvm_runner ROM: runs a test-guest ROM (tests/guests, bench/svm) under
+/* kvm_runner ROM [--pit]: runs a test-guest ROM (tests/guests, bench/svm) under
  * kvm_amd, the minimal way a VMM on KVM does: 16 MB of RAM, the ROM ending
  * at 1 MB, the CPU at F000:FFF0. Port I/O exits to this program, as to a
  * QEMU device: COM1 output is printed, the line status register says the
  * transmitter is always empty, port 0x501 ends the run. Prints
- * "first_byte_us=N" (first KVM_RUN to the first COM1 byte) on stderr. */
+ * "first_byte_us=N" (first KVM_RUN to the first COM1 byte) on stderr.
+ * --pit gives the VM KVM's in-kernel 8259A and 8254 (KVM_CREATE_IRQCHIP,
+ * KVM_CREATE_PIT2; HLT then waits in the kernel) and prints "mark_S_us=N"
+ * and "mark_E_us=N" when the first 'S' and 'E' bytes arrive on COM1. */
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdint.h>
@@ -37,14 +40,16 @@ int main(int argc, char **argv)
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	struct kvm_run *run;
-	double start, first = 0;
+	double start, first = 0, mark_s = 0, mark_e = 0;
+	int pit;
 	long rom_size, run_size;
 	int kvm, vm, vcpu;
 	uint8_t *ram;
 	FILE *rom;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: kvm_runner ROM\n");
+	pit = argc == 3 && !strcmp(argv[2], "--pit");
+	if (argc != 2 && !pit) {
+		fprintf(stderr, "usage: kvm_runner ROM [--pit]\n");
 		return 2;
 	}
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -71,6 +76,15 @@ int main(int argc, char **argv)
 	region.userspace_addr = (uintptr_t)ram;
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		die("KVM_SET_USER_MEMORY_REGION");
+	if (pit) {
+		struct kvm_pit_config pit_config;
+
+		memset(&pit_config, 0, sizeof(pit_config));
+		if (ioctl(vm, KVM_CREATE_IRQCHIP, 0) < 0)
+			die("KVM_CREATE_IRQCHIP");
+		if (ioctl(vm, KVM_CREATE_PIT2, &pit_config) < 0)
+			die("KVM_CREATE_PIT2");
+	}
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	if (vcpu < 0)
 		die("KVM_CREATE_VCPU");
@@ -104,8 +118,14 @@ int main(int argc, char **argv)
 
 		if (run->io.direction == KVM_EXIT_IO_OUT) {
 			if (run->io.port == 0x3f8) {
+				double t = now_us();
+
 				if (!first)
-					first = now_us();
+					first = t;
+				if (pit && !mark_s && data[0] == 'S')
+					mark_s = t;
+				if (pit && !mark_e && data[0] == 'E')
+					mark_e = t;
 				fwrite(data, 1, run->io.size * run->io.count, stdout);
 			} else if (run->io.port == 0x501) {
 				break;
@@ -116,5 +136,8 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	fprintf(stderr, "first_byte_us=%.0f\n", first ? first - start : -1.0);
+	if (pit)
+		fprintf(stderr, "mark_S_us=%.0f\nmark_E_us=%.0f\n", mark_s ? mark_s - start : -1.0,
+			mark_e ? mark_e - start : -1.0);
 	return 0;
 }

@@ -1,8 +1,10 @@
-/* v3_runner IMAGE NAME: runs a guest image under v3vee.ko with the module's
- * own ioctls (no tool in between, so the figures compare with kvm_runner):
- * creates the VM, connects to its com1 stream, launches it, copies its
- * output to stdout until it stops, frees it. Prints "first_byte_us=N"
- * (V3_VM_LAUNCH to the first byte on com1) on stderr. */
+/* v3_runner IMAGE NAME [--marks]: runs a guest image under v3vee.ko with
+ * the module's own ioctls (no tool in between, so the figures compare with
+ * kvm_runner): creates the VM, connects to its com1 stream, launches it,
+ * copies its output to stdout until it stops, frees it. Prints
+ * "first_byte_us=N" (V3_VM_LAUNCH to the first byte on com1) on stderr;
+ * with --marks also "mark_S_us=N" and "mark_E_us=N", when the first 'S' and
+ * 'E' bytes arrived (bench/time's PIT guest). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,15 +31,17 @@ int main(int argc, char **argv)
 	struct v3_create_guest create;
 	struct v3_stream_connect connect;
 	struct v3_vm_info info;
-	double start, first = 0;
+	double start, first = 0, mark_s = 0, mark_e = 0;
+	int marks;
 	char path[64], buffer[4096];
 	int control, vm, stream, index;
 	FILE *image;
 	long size;
 	void *bytes;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: v3_runner IMAGE NAME\n");
+	marks = argc == 4 && !strcmp(argv[3], "--marks");
+	if (argc != 3 && !marks) {
+		fprintf(stderr, "usage: v3_runner IMAGE NAME [--marks]\n");
 		return 2;
 	}
 	image = fopen(argv[1], "rb");
@@ -91,8 +95,14 @@ int main(int argc, char **argv)
 			ssize_t n = read(stream, buffer, sizeof(buffer));
 
 			if (n > 0) {
+				double t = now_us();
+
 				if (!first)
-					first = now_us();
+					first = t;
+				if (marks && !mark_s && memchr(buffer, 'S', n))
+					mark_s = t;
+				if (marks && !mark_e && memchr(buffer, 'E', n))
+					mark_e = t;
 				fwrite(buffer, 1, n, stdout);
 			}
 			continue;
@@ -102,6 +112,9 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	fprintf(stderr, "first_byte_us=%.0f\n", first ? first - start : -1.0);
+	if (marks)
+		fprintf(stderr, "mark_S_us=%.0f\nmark_E_us=%.0f\n", mark_s ? mark_s - start : -1.0,
+			mark_e ? mark_e - start : -1.0);
 	close(stream);
 	close(vm);
 	ioctl(control, V3_FREE_GUEST, (unsigned long)index);

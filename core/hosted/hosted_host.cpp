@@ -8,6 +8,8 @@
 #include <cstring>
 #include <atomic>
 #include <mutex>
+#include "hosted_timers.h"
+
 #include <new>
 #include <pthread.h>
 #include <sched.h>
@@ -37,9 +39,22 @@ struct HostedThread {
     void* arg = nullptr;
     std::atomic<bool> stop{false};
     int result = 0;
+    // The waiter this thread blocks on, so thread_stop can wake it.
+    std::atomic<HostedWaiter*> waiting{nullptr};
 };
 
 thread_local HostedThread* t_self = nullptr;
+
+} // namespace
+
+std::atomic<HostedWaiter*>* current_thread_waiting_slot() {
+    return t_self ? &t_self->waiting : nullptr;
+}
+bool current_thread_stop_requested() {
+    return t_self && t_self->stop.load();
+}
+
+namespace {
 
 void hosted_vprint(v3_log_level, const char* fmt, v3_va_list args) {
     char line[1024];
@@ -86,6 +101,7 @@ unsigned long hosted_stream_read(void*, unsigned char*, unsigned long) {
     return 0;
 }
 void hosted_stream_close(void*) {}
+void hosted_stream_set_input_notify(void*, void (*)(void*), void*) {}
 
 void* hosted_malloc(unsigned long size) {
     return std::malloc(size);
@@ -150,6 +166,10 @@ int hosted_thread_should_stop() {
 int hosted_thread_stop(void* raw) {
     auto* t = static_cast<HostedThread*>(raw);
     t->stop = true;
+    // A thread that checked `stop` before it was set is asleep on its
+    // waiter (or will see `stop` when it checks under the waiter's lock).
+    if (HostedWaiter* w = t->waiting.load())
+        wake_waiter(*w);
     pthread_join(t->handle, nullptr);
     int result = t->result;
     delete t;
@@ -257,6 +277,8 @@ v3_host_services make_host_services() {
     h.yield_cpu = hosted_yield;
     h.sleep_us = hosted_sleep_us;
     h.passthrough_allowed = hosted_passthrough_allowed;
+    add_timer_services(h);
+    h.stream_set_input_notify = hosted_stream_set_input_notify;
     return h;
 }
 

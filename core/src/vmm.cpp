@@ -64,6 +64,18 @@ const char* missing_host_service(const v3_host_services& h) {
     V3_REQUIRE(yield_cpu)
     V3_REQUIRE(sleep_us)
     V3_REQUIRE(passthrough_allowed)
+    V3_REQUIRE(waiter_alloc)
+    V3_REQUIRE(waiter_free)
+    V3_REQUIRE(waiter_wait)
+    V3_REQUIRE(waiter_wake)
+    V3_REQUIRE(timer_alloc)
+    V3_REQUIRE(timer_free)
+    V3_REQUIRE(timer_arm)
+    V3_REQUIRE(timer_cancel)
+    V3_REQUIRE(kick_alloc)
+    V3_REQUIRE(kick_free)
+    V3_REQUIRE(kick_cpu)
+    V3_REQUIRE(stream_set_input_notify)
 #undef V3_REQUIRE
     return nullptr;
 }

@@ -101,6 +101,7 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
     if (vm.is_error())
         return fail(error, error_size, vm.error(), diag.message);
     handle->vm = vm.release_value();
+    handle->streams->set_input_waker(Vm::wake_cores_callback, handle->vm.get());
     auto loaded = boot::load_boot_files(*handle->vm, handle->image, diag);
     if (loaded.is_error())
         return fail(error, error_size, loaded.error(), diag.message);

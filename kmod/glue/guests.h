@@ -81,5 +81,6 @@ void *v3_host_stream_open(void *host_vm, const char *name);
 unsigned long v3_host_stream_write(void *stream, const unsigned char *data, unsigned long size);
 unsigned long v3_host_stream_read(void *stream, unsigned char *data, unsigned long size);
 void v3_host_stream_close(void *stream);
+void v3_host_stream_set_input_notify(void *stream, void (*fn)(void *arg), void *arg);
 
 #endif

@@ -299,4 +299,18 @@ const struct v3_host_services v3_linux_host_services = {
 
 	/* Passthrough grants (issue 20): passthrough_grants.c. */
 	.passthrough_allowed = v3_passthrough_allowed,
+
+	/* Time, waiting and kicks (issue 10 item 3): timers.c, streams.c. */
+	.waiter_alloc = v3_host_waiter_alloc,
+	.waiter_free = v3_host_waiter_free,
+	.waiter_wait = v3_host_waiter_wait,
+	.waiter_wake = v3_host_waiter_wake,
+	.timer_alloc = v3_host_timer_alloc,
+	.timer_free = v3_host_timer_free,
+	.timer_arm = v3_host_timer_arm,
+	.timer_cancel = v3_host_timer_cancel,
+	.kick_alloc = v3_host_kick_alloc,
+	.kick_free = v3_host_kick_free,
+	.kick_cpu = v3_host_kick_cpu,
+	.stream_set_input_notify = v3_host_stream_set_input_notify,
 };

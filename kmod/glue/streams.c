@@ -4,7 +4,8 @@
  * oldest bytes give way (counted), so a console attached late still sees the
  * newest output. Userspace connects with V3_VM_STREAM_CONNECT and gets a file
  * descriptor: read() returns guest output (blocking unless O_NONBLOCK),
- * write() queues input for the guest (the core polls it between exits),
+ * write() queues input for the guest and wakes its cores (which take it
+ * on their next pass),
  * poll() works for both. A stream file keeps its VM's memory alive; once the
  * VM is freed every operation on it gets -ENODEV. */
 #include <linux/anon_inodes.h>
@@ -34,6 +35,10 @@ struct v3_stream {
 	bool connected;   /* a user file is attached */
 	bool core_closed; /* the VM no longer writes */
 	bool vm_dead;     /* V3_FREE_GUEST ran: the file only waits to be closed */
+	/* The core's "input arrived" callback: called under `lock`, so clearing
+	 * it under the lock means it no longer runs. */
+	void (*input_notify)(void *arg);
+	void *input_notify_arg;
 };
 
 void *v3_host_stream_open(void *host_vm, const char *name)
@@ -99,6 +104,17 @@ unsigned long v3_host_stream_read(void *handle, unsigned char *data, unsigned lo
 	return n;
 }
 
+void v3_host_stream_set_input_notify(void *handle, void (*fn)(void *arg), void *arg)
+{
+	struct v3_stream *stream = handle;
+	unsigned long flags;
+
+	spin_lock_irqsave(&stream->lock, flags);
+	stream->input_notify = fn;
+	stream->input_notify_arg = fn ? arg : NULL;
+	spin_unlock_irqrestore(&stream->lock, flags);
+}
+
 void v3_host_stream_close(void *handle)
 {
 	struct v3_stream *stream = handle;
@@ -106,6 +122,7 @@ void v3_host_stream_close(void *handle)
 
 	spin_lock_irqsave(&stream->lock, flags);
 	stream->core_closed = true;
+	stream->input_notify = NULL;
 	spin_unlock_irqrestore(&stream->lock, flags);
 	wake_up_interruptible(&stream->wait);
 }
@@ -227,6 +244,10 @@ static ssize_t v3_stream_write(struct file *file, const char __user *buf, size_t
 			stream->in[(stream->in_head + stream->in_len) % V3_STREAM_IN_SIZE] = chunk[i];
 			stream->in_len++;
 		}
+		/* Wake the VM's cores: a halted guest takes the input now, not at
+		 * its next timer tick. */
+		if (i && stream->input_notify)
+			stream->input_notify(stream->input_notify_arg);
 		spin_unlock_irqrestore(&stream->lock, flags);
 		done += i;
 	}

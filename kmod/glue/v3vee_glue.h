@@ -31,6 +31,19 @@ void v3_pool_release_all(void);
 /* passthrough_grants.c: the passthrough_allowed host service. */
 int v3_passthrough_allowed(v3_paddr_t start, v3_u64 size);
 
+/* timers.c: waiters, timers and kicks (host services, version 3). */
+void *v3_host_waiter_alloc(void);
+void v3_host_waiter_free(void *waiter);
+int v3_host_waiter_wait(void *waiter, const volatile unsigned int *flag, v3_u64 deadline_ns);
+void v3_host_waiter_wake(void *waiter);
+void *v3_host_timer_alloc(void (*fn)(void *arg), void *arg);
+void v3_host_timer_free(void *timer);
+void v3_host_timer_arm(void *timer, v3_u64 deadline_ns);
+void v3_host_timer_cancel(void *timer);
+void *v3_host_kick_alloc(void);
+void v3_host_kick_free(void *kick);
+void v3_host_kick_cpu(void *kick, unsigned int cpu);
+
 int v3_procfs_create(void);
 void v3_procfs_destroy(void);
 

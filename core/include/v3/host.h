@@ -13,7 +13,7 @@ extern "C" {
 
 /* Bump when a member is added, removed or changes meaning; v3_init refuses a
  * table whose version differs from the core's. */
-#define V3_HOST_SERVICES_VERSION 2
+#define V3_HOST_SERVICES_VERSION 3
 
 typedef __builtin_va_list v3_va_list;
 typedef __UINT64_TYPE__ v3_u64;
@@ -118,6 +118,43 @@ struct v3_host_services {
      * granted; -EBUSY when it is memory the host's kernel uses (System
      * RAM, kernel text or data), which is never granted. */
     int (*passthrough_allowed)(v3_paddr_t start, v3_u64 size);
+
+    /* --- Time, waiting and kicks (issue 10 item 3; version 3) -----------
+     * Deadlines are absolute monotonic_ns() values.
+     *
+     * A waiter blocks one thread until another party raises a flag the
+     * core owns. waiter_wait returns once *flag is non-zero, the deadline
+     * passes (deadline_ns 0: no deadline), or thread_stop was called for
+     * the waiting thread; it returns 1 when *flag is set, 0 otherwise. It
+     * never consumes the flag. waiter_wake may be called from any context,
+     * hard interrupts included, after the flag was set. */
+    void *(*waiter_alloc)(void);
+    void (*waiter_free)(void *waiter);
+    int (*waiter_wait)(void *waiter, const volatile unsigned int *flag, v3_u64 deadline_ns);
+    void (*waiter_wake)(void *waiter);
+
+    /* One-shot high-resolution timers. fn(arg) runs at the deadline in
+     * interrupt context (it may only wake and kick; never sleep or lock a
+     * mutex), on the CPU that armed the timer. Arming an armed timer moves
+     * its deadline. timer_cancel and timer_free wait for a running fn. */
+    void *(*timer_alloc)(void (*fn)(void *arg), void *arg);
+    void (*timer_free)(void *timer);
+    void (*timer_arm)(void *timer, v3_u64 deadline_ns);
+    void (*timer_cancel)(void *timer);
+
+    /* Interrupts `cpu` at once (an IPI) so that a guest running there exits
+     * (the VMCB intercepts physical INTR). Any context; never waits. A kick
+     * handle serves one target at a time; kicking while a kick is still in
+     * flight is a no-op (one is enough). kick_free waits for one in flight. */
+    void *(*kick_alloc)(void);
+    void (*kick_free)(void *kick);
+    void (*kick_cpu)(void *kick, unsigned int cpu);
+
+    /* Host input for a stream (see stream_read) arrived: the host calls
+     * fn(arg) after queueing it, from whatever thread wrote it (never from
+     * an interrupt; fn must not sleep). fn NULL unregisters; stream_close
+     * unregisters too, and neither returns while fn runs. */
+    void (*stream_set_input_notify)(void *stream, void (*fn)(void *arg), void *arg);
 };
 
 #ifdef __cplusplus

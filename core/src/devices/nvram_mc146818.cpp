@@ -373,6 +373,29 @@ Result<void> Mc146818Nvram::advance_time(u64 previous_ns, u64 now_ns) {
     return {};
 }
 
+u64 Mc146818Nvram::next_event_ns(u64 now_ns) const {
+    if (!divider_running())
+        return kNoTimeEvent;
+    const u8 enables = cmos_[kRegisterB];
+    const u8 flags = cmos_[kRegisterC];
+    u64 ticks = kNoTimeEvent; // divider ticks from now to the event
+    u32 period = periodic_ticks(cmos_[kRegisterA] & kRateMask);
+    if (period && (enables & kPeriodicEnable) && !(flags & kPeriodicFlag))
+        ticks = (divider_ticks_ / period + 1) * period - divider_ticks_;
+    // A set flag keeps the line up: another boundary changes nothing seen.
+    bool second_matters =
+        !(enables & kSet) && (((enables & kUpdateEnable) && !(flags & kUpdateFlag)) ||
+                              ((enables & kAlarmEnable) && !(flags & kAlarmFlag)));
+    if (second_matters && kTicksPerSecond - divider_ticks_ < ticks)
+        ticks = kTicksPerSecond - divider_ticks_;
+    if (ticks == kNoTimeEvent)
+        return kNoTimeEvent;
+    // advance_time counts a tick once elapsed * 32768 + tick_fraction_
+    // reaches a multiple of 1e9.
+    u64 needed = ticks * kNsPerSecond - tick_fraction_;
+    return now_ns + (needed + kTicksPerSecond - 1) / kTicksPerSecond;
+}
+
 void Mc146818Nvram::update_irq() {
     u8 flags = cmos_[kRegisterC] & kFlagMask;
     u8 enables = cmos_[kRegisterB];

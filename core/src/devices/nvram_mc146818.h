@@ -73,6 +73,9 @@ public:
     Result<u32> io_read(const IoAccess& access) override;
     Result<void> io_write(const IoAccess& access, u32 value) override;
     Result<void> advance_time(u64 previous_ns, u64 now_ns) override;
+    // The next periodic or once-a-second update the guest enabled as an
+    // interrupt and has not yet got (IRQ 8), in guest time.
+    u64 next_event_ns(u64 now_ns) const override;
     Result<void> save(chkpt::Writer& writer) const override;
     Result<void> load(chkpt::Reader& reader) override;
 

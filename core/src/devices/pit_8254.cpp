@@ -63,6 +63,7 @@ Result<void> Pit8254::advance_time(u64 previous_ns, u64 now_ns) {
     tick_remainder_ = scaled % kNsPerSecond;
     if (ticks == 0)
         return {};
+    next_edge_known_ = false;
     u64 from = ticks_;
     ticks_ += ticks;
     u64 periods = channels_[0].run(from, ticks_);
@@ -80,6 +81,20 @@ Result<void> Pit8254::advance_time(u64 previous_ns, u64 now_ns) {
         coalesced_irqs_ += periods - 1;
     }
     return {};
+}
+
+u64 Pit8254::next_event_ns(u64 now_ns) const {
+    if (!next_edge_known_) {
+        next_edge_tick_ = channels_[0].next_rising_edge(ticks_);
+        next_edge_known_ = true;
+    }
+    if (next_edge_tick_ == PitChannel::kNoEdge)
+        return kNoTimeEvent;
+    // The least time after which advance_time has counted up to that tick:
+    // d ticks need elapsed * Hz + tick_remainder_ >= d * 1e9.
+    u64 d = next_edge_tick_ - ticks_; // >= 1, at most ~200,000
+    u64 needed = d * kNsPerSecond - tick_remainder_;
+    return now_ns + (needed + kInputHz - 1) / kInputHz;
 }
 
 void Pit8254::write_control(u8 value) {
@@ -122,6 +137,7 @@ u8 Pit8254::read_port(u16 port) {
 }
 
 void Pit8254::write_port(u16 port, u8 value) {
+    next_edge_known_ = false;
     bool out0_before = channels_[0].out(ticks_);
     switch (port) {
     case kCounterPorts:
@@ -174,6 +190,7 @@ Result<void> Pit8254::load(chkpt::Reader& r) {
                           "8254 PIT snapshot: a GATE input disagrees with its wiring");
     ticks_ = ticks;
     tick_remainder_ = remainder;
+    next_edge_known_ = false;
     port_b_ = port_b;
     for (unsigned i = 0; i < 3; ++i)
         channels_[i] = channels[i];

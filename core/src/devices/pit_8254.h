@@ -30,6 +30,8 @@ public:
     StringView class_name() const override { return "8254_PIT"; }
 
     Result<void> advance_time(u64 previous_ns, u64 now_ns) override;
+    // The next rising edge of counter 0's OUT (IRQ 0), in guest time.
+    u64 next_event_ns(u64 now_ns) const override;
 
     Result<void> save(chkpt::Writer& writer) const override;
     Result<void> load(chkpt::Reader& reader) override;
@@ -55,6 +57,10 @@ private:
     u64 tick_remainder_ = 0;
     u8 port_b_ = 0; // the writable bits 0-3 of port 0x61
     u64 coalesced_irqs_ = 0;
+    // Counter 0's next rising edge as an input-clock tick, worked out once
+    // per change (the run loop asks on every pass).
+    mutable u64 next_edge_tick_ = 0;
+    mutable bool next_edge_known_ = false;
 };
 
 } // namespace v3::devices

@@ -140,6 +140,31 @@ u64 PitChannel::run(u64 from, u64 to) {
     return edges + rising_edges(from, to);
 }
 
+u64 PitChannel::next_rising_edge(u64 from) const {
+    // Every mode makes its next edge within a pending boundary's period, a
+    // next-clock load and one full period of the largest count; a counter
+    // without an edge by then (mode 0 after its terminal count, a counter
+    // not counting) makes none until the guest reprograms it.
+    constexpr u64 kHorizon = 3 * 65536 + 2;
+    auto edges_until = [&](u64 to) {
+        PitChannel probe = *this; // run() applies boundaries: use a copy
+        return probe.run(from, to);
+    };
+    u64 none = from, some = from + kHorizon;
+    if (edges_until(some) == 0)
+        return kNoEdge;
+    // The edge count up to t never decreases with t: bisect for its first
+    // step.
+    while (some - none > 1) {
+        u64 mid = none + (some - none) / 2;
+        if (edges_until(mid))
+            some = mid;
+        else
+            none = mid;
+    }
+    return some;
+}
+
 // The counting element is 16 bits; the model keeps it as a number in the
 // current counting mode. A control word that switches between binary and
 // BCD leaves the bits alone, so the number is what those bits mean in the

@@ -36,6 +36,10 @@ public:
     // takes effect at a period boundary on the way) and returns how many
     // rising edges OUT made in (from, to].
     u64 run(u64 from, u64 to);
+    // The first tick t > from at which OUT makes a rising edge (what run()
+    // would count in (from, t]) if the guest changes nothing, or kNoEdge.
+    static constexpr u64 kNoEdge = ~u64(0);
+    u64 next_rising_edge(u64 from) const;
 
     // The effective mode (0-5; the control word's 6 and 7 are modes 2 and 3).
     unsigned mode() const;

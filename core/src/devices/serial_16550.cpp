@@ -118,6 +118,16 @@ Result<void> Serial16550::advance_time(u64, u64 now_ns) {
     return {};
 }
 
+u64 Serial16550::next_event_ns(u64 now_ns) const {
+    u64 earliest = kNoTimeEvent;
+    for (const Uart16550& uart : uarts_) {
+        u64 event = uart.next_event_ns();
+        if (event < earliest)
+            earliest = event;
+    }
+    return earliest > now_ns ? earliest : now_ns + 1;
+}
+
 void Serial16550::uart_interrupt_changed() {
     if (restoring_)
         return;

@@ -259,6 +259,12 @@ void Uart16550::advance_time(u64 now_ns) {
     }
 }
 
+u64 Uart16550::next_event_ns() const {
+    if (!fifo_enabled_ || rx_count_ == 0 || timeout_pending_)
+        return kNoTimeEvent;
+    return rx_activity_ns_ + character_timeout_ns();
+}
+
 Result<void> Uart16550::save(chkpt::Writer& w) const {
     TRY(w.u8_(ier_));
     TRY(w.u8_(lcr_));

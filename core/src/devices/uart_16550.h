@@ -108,6 +108,8 @@ public:
     // Character timeout: raised when the FIFO holds data and nothing entered
     // or left it for four character times at the programmed line settings.
     void advance_time(u64 now_ns);
+    // When the receiver's character timeout will fire, or kNoTimeEvent.
+    u64 next_event_ns() const;
 
     // The UART's INTR output: an enabled interrupt is pending.
     bool interrupt_pending() const { return identify() != uart::kIirNoInterrupt; }

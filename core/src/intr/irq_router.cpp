@@ -30,6 +30,8 @@ void IrqRouter::raise(u8 line) {
     levels_[line / 64] |= u64(1) << (line % 64);
     for (InterruptController* c : controllers_)
         c->raise_irq(line);
+    if (notify_)
+        notify_(notify_arg_);
 }
 
 void IrqRouter::lower(u8 line) {

@@ -45,8 +45,18 @@ public:
     bool interrupt_pending() const;
     Result<u8> acknowledge();
 
+    // Called after every raise (pulses included), from whichever thread
+    // raised the line: the VM wakes its cores with it, so an interrupt
+    // reaches a halted or running guest at once.
+    void set_raise_notify(void (*fn)(void* arg), void* arg) {
+        notify_ = fn;
+        notify_arg_ = arg;
+    }
+
 private:
     Vector<InterruptController*> controllers_;
+    void (*notify_)(void* arg) = nullptr;
+    void* notify_arg_ = nullptr;
     u64 levels_[kMaxIrqLines / 64] = {};
 };
 

@@ -24,4 +24,14 @@ Result<void> GuestClock::advance(u64 elapsed_ns) {
     return {};
 }
 
+u64 GuestClock::next_event_ns() const {
+    u64 earliest = kNoTimeEvent;
+    for (const TimeListener* l : listeners_) {
+        u64 event = l->next_event_ns(now_ns_);
+        if (event < earliest)
+            earliest = event;
+    }
+    return earliest;
+}
+
 } // namespace v3

@@ -59,7 +59,19 @@ Result<OwnPtr<HostStream>> HostServiceStreams::open_stream(StringView name, Stre
         return make_error(Errno::NoMem, "out of memory for a stream");
     }
     (void)streams_.try_append(stream);
+    host().stream_set_input_notify(handle, input_arrived, this);
     return OwnPtr<HostStream>(stream);
+}
+
+void HostServiceStreams::set_input_waker(void (*wake)(void* arg), void* arg) {
+    wake_ = wake;
+    __atomic_store_n(&wake_arg_, arg, __ATOMIC_RELEASE);
+}
+
+void HostServiceStreams::input_arrived(void* self) {
+    auto* streams = static_cast<HostServiceStreams*>(self);
+    if (void* arg = __atomic_load_n(&streams->wake_arg_, __ATOMIC_ACQUIRE))
+        streams->wake_(arg);
 }
 
 void HostServiceStreams::forget(Stream* stream) {

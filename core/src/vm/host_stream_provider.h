@@ -15,12 +15,21 @@ public:
     Result<OwnPtr<HostStream>> open_stream(StringView name, StreamSink& sink) override;
     void poll_input() override;
 
+    // Whom host input wakes (the VM's cores, so a halted guest takes it at
+    // once). The streams open while the Vm is built, so this comes after;
+    // input that arrives before is taken on the first pass.
+    void set_input_waker(void (*wake)(void* arg), void* arg);
+
 private:
     class Stream;
     friend class Stream;
     void forget(Stream* stream);
+    // The host's input notification for every stream (any thread).
+    static void input_arrived(void* self);
 
     void* host_vm_;
+    void (*wake_)(void* arg) = nullptr;
+    void* volatile wake_arg_ = nullptr; // published after wake_
     Vector<Stream*> streams_;
 };
 

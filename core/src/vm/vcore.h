@@ -37,7 +37,10 @@ public:
     // with the VM's device lock held.
     virtual void prepare_interrupts() = 0;
     // Runs the guest until its next exit (the world switch; no lock held).
-    virtual void enter() = 0;
+    // Once host interrupts are held off for the switch, a non-zero *cancel
+    // (the core's pending wakeup, vm/vcore_signal.h) skips it: enter then
+    // returns false and there is no exit to handle.
+    virtual bool enter(const volatile u32* cancel) = 0;
     // Handles the exit enter() returned with; call with the device lock held.
     // An error is a fail-stop: the run loop fails the VM with the reason
     // describe_failure() gives for it. A handler never fails the VM itself.

@@ -16,6 +16,11 @@ Result<OwnPtr<Vm>> Vm::try_create(StringView name, const config::VmConfig& confi
         return make_error(Errno::NoMem, "out of memory for the VM's device lock");
     vm->num_cores_ = config.num_cores;
     vm->environment_ = environment;
+    if (!vm->core_signals_.try_reserve(config.num_cores))
+        return make_error(Errno::NoMem, "out of memory for the cores' wakeup signals");
+    for (u32 i = 0; i < config.num_cores; ++i)
+        (void)vm->core_signals_.try_append(TRY(VcoreSignal::try_create()));
+    vm->irqs_.set_raise_notify(wake_cores_callback, vm.get());
 
     auto memory = GuestMemory::try_create(config.memory_bytes);
     if (memory.is_error()) {
@@ -68,6 +73,11 @@ Vm::~Vm() {
         host().mutex_free(device_lock_);
 }
 
+void Vm::wake_cores() {
+    for (OwnPtr<VcoreSignal>& signal : core_signals_)
+        signal->notify();
+}
+
 void Vm::lock_devices() {
     host().mutex_lock(device_lock_);
 }
@@ -91,6 +101,7 @@ void Vm::fail(const char* fmt, ...) {
     vformat(stop_reason_, sizeof stop_reason_, fmt, args);
     __builtin_va_end(args);
     state_ = VmState::Error;
+    wake_cores(); // a halted core ends its loop now
     V3_ERROR("v3vee: VM %s stopped on an error: %s\n", name_.c_str(), stop_reason_);
 }
 
@@ -98,6 +109,7 @@ void Vm::request_stop(u32 exit_code, const char* reason) {
     exit_code_ = exit_code;
     format(stop_reason_, sizeof stop_reason_, "%s", reason);
     state_ = VmState::Stopped;
+    wake_cores();
     V3_INFO("v3vee: VM %s stopped: %s (status %u)\n", name_.c_str(), reason, exit_code);
 }
 

@@ -18,6 +18,7 @@
 #include "mem/guest_memory.h"
 #include "vm/guest_clock.h"
 #include "vm/host_streams.h"
+#include "vm/vcore_signal.h"
 
 namespace v3 {
 
@@ -90,6 +91,14 @@ public:
     // or device has (so it is logged once). Call with the device lock held.
     bool first_unknown_msr_access(u32 msr);
 
+    // Each core's wakeup signal (vm/vcore_signal.h), and waking them all:
+    // what an interrupt for the VM, host input or a lifecycle request does.
+    // wake_cores may be called from any thread, and with the device lock
+    // held or not.
+    VcoreSignal& core_signal(u32 core) { return *core_signals_[core]; }
+    void wake_cores();
+    static void wake_cores_callback(void* vm) { static_cast<Vm*>(vm)->wake_cores(); }
+
     const LinuxEntry& linux_entry() const { return linux_entry_; }
     void set_linux_entry(const LinuxEntry& entry) { linux_entry_ = entry; }
 
@@ -123,6 +132,9 @@ private:
 
     // Declared before the devices: devices unregister from these when they
     // are destroyed, which happens first (members die in reverse order).
+    // The core signals outlive the devices too: a stream's input
+    // notification reaches them until the stream closes.
+    Vector<OwnPtr<VcoreSignal>> core_signals_;
     IoPortBus io_ports_;
     MemoryHooks memory_hooks_;
     MsrHooks msrs_;

@@ -8,6 +8,7 @@
 #include "lib/vector.h"
 #include "vm/exit_stats.h"
 #include "vm/vcore.h"
+#include "vm/vcore_signal.h"
 
 namespace v3 {
 
@@ -44,15 +45,27 @@ private:
     };
     static int core_thread_main(void* arg);
     void run_core(Vcore& core);
+    // Parks the core until the pause ends (the guest's TSC stopped).
+    void park(Vcore& core, VcoreSignal& signal);
+    // Tells a waiting pause() that a core parked or stopped.
+    void settle_pause();
+    // Moves guest time to host now (device lock held).
+    Result<void> advance_clock();
+    // The host instant of the next timer event, 0 for none (lock held).
+    u64 timer_deadline_ns() const;
 
     Vm& vm_;
     OwnPtr<VcoreBackend> backend_; // before the cores: they use what it owns
     Vector<OwnPtr<Vcore>> cores_;
     Vector<CoreThread*> threads_;
     u64 started_ns_ = 0;
+    // The host instant guest time was last brought to (device lock).
+    u64 clock_host_ns_ = 0;
     volatile bool stop_requested_ = false;
     volatile bool pause_requested_ = false;
     volatile u32 parked_ = 0;
+    volatile u32 pause_settled_ = 0; // raised for a waiting pause()
+    void* pause_waiter_ = nullptr;   // host waiter pause() blocks on
 };
 
 } // namespace v3

@@ -52,7 +52,10 @@ public:
         script_.linux_boot_params = boot_params;
     }
     void prepare_interrupts() override {}
-    void enter() override { usleep(100); } // the "guest" runs a little
+    bool enter(const volatile v3::u32*) override {
+        usleep(100); // the "guest" runs a little
+        return true;
+    }
     v3::Result<void> handle_exit() override {
         stats_.count(v3::ExitReason::Other);
         v3::u64 number = ++exits_;

@@ -109,6 +109,10 @@ echo "@after_pause $(between BEGIN-B END-B)"
 echo 'dmesg | grep -cE "WARNING:|BUG:|Oops|Call Trace|unchecked MSR"; echo DMESG-DONE' >&3
 await DMESG-DONE 60
 echo "@guest_warnings $(tr -d '\r' </tmp/out | grep -B1 -x DMESG-DONE | head -n 1)"
+echo 'dmesg | grep -E "tsc: |clocksource"; echo TSC-DONE' >&3
+await TSC-DONE 60
+echo "@guest_tsc $(tr -d '\r' </tmp/out | grep -E '] (tsc|clocksource): ' | tr '\n' '|')"
+echo "@host_tsc $(dmesg | grep -E 'tsc: (Detected|Refined)' | tr '\n' '|')"
 echo 'poweroff -f' >&3
 i=0; while [ "$(v3_info --kv $dev | sed -n 's/^state=//p')" = running ] && [ $i -lt 300 ]; do i=$((i+1)); sleep 0.2; done
 echo "@state $(v3_info --kv $dev | sed -n 's/^state=//p')"
@@ -145,6 +149,10 @@ dmesg | grep v3vee | tail -n 20
         // The guest's own log: no warnings, no oopses, no MSR access that
         // Linux needed and the CPU model did not provide.
         QVERIFY2(m["guest_warnings"] == "0", qPrintable(r.output));
+        // Linux calibrates the TSC against the PIT: both figures, for the
+        // reader to compare (the guest's TSC runs at the host's rate).
+        qInfo("guest TSC: %s", qPrintable(m["guest_tsc"]));
+        qInfo("host TSC: %s", qPrintable(m["host_tsc"]));
         qInfo("guest console kept in %s", qPrintable(log.fileName()));
     }
 

@@ -194,7 +194,7 @@ const char* SvmVcore::last_exit_name() const {
     return exit_name(vmcb_->control.exit_code);
 }
 
-void SvmVcore::enter() {
+bool SvmVcore::enter(const volatile u32* cancel) {
     VmcbControl& c = vmcb_->control;
     c.tlb_control = 1; // flush: ASIDs are not managed per VM yet
     c.clean_bits = 0;
@@ -208,12 +208,21 @@ void SvmVcore::enter() {
     host().fpu_begin();
     fxrstor(fpu_);
     clgi();
+    // A wakeup that came after the run loop last looked (an interrupt for
+    // this core, its timer) is either seen here, with host interrupts held,
+    // or its kick is held pending by GIF and ends the VMRUN at once.
+    if (cancel && __atomic_load_n(cancel, __ATOMIC_SEQ_CST)) {
+        stgi();
+        host().fpu_end(); // the guest's FPU image in fpu_ is unchanged
+        return false;
+    }
     u64 flags = save_flags_and_enable(); // IF=1 under GIF=0: host interrupts exit the guest
     v3_svm_vmrun(vmcb_pa_, host_area_pa_, &gprs_);
     fxsave(fpu_); // before GIF is set: no interrupt handler sees guest FPU state
     restore_flags(flags);
     stgi();
     host().fpu_end();
+    return true;
 }
 
 void SvmVcore::load_registers(x86::Registers& r) const {

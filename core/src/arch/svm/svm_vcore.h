@@ -44,7 +44,7 @@ public:
     // Injects a pending interrupt now if the guest can take it, otherwise
     // requests a virtual-interrupt window exit.
     void prepare_interrupts() override;
-    void enter() override;
+    bool enter(const volatile u32* cancel) override;
     Result<void> handle_exit() override;
     // "<what failed> (exit NAME; RIP .. CR0 .. CR3 .. CR4 .. EFER .. exits
     // A,B,..)": the error's message, or the handler's specifics when it
