@@ -299,4 +299,8 @@ const struct v3_host_services v3_linux_host_services = {
 
 	/* Passthrough grants (issue 20): passthrough_grants.c. */
 	.passthrough_allowed = v3_passthrough_allowed,
+	.console_open = v3_host_console_open,
+	.console_update = v3_host_console_update,
+	.console_read_keys = v3_host_console_read_keys,
+	.console_close = v3_host_console_close,
 };
