@@ -9,6 +9,7 @@
 #include "lib/format.h"
 #include "lib/host.h"
 #include "lib/log.h"
+#include "vm/host_console_provider.h"
 #include "vm/host_stream_provider.h"
 #include "vm/vm.h"
 #include "vm/vm_runtime.h"
@@ -19,6 +20,7 @@
 struct v3_vm {
     v3::config::GuestImage image;
     v3::OwnPtr<v3::HostServiceStreams> streams;
+    v3::OwnPtr<v3::HostServiceConsoles> consoles;
     v3::OwnPtr<v3::Vm> vm;
     v3::OwnPtr<v3::VmRuntime> runtime;
 
@@ -95,8 +97,13 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
     if (!handle->streams)
         return fail(error, error_size, make_error(Errno::NoMem, "out of memory for a VM"), "");
 
+    handle->consoles = OwnPtr<HostServiceConsoles>(new (alloc) HostServiceConsoles(host_vm));
+    if (!handle->consoles)
+        return fail(error, error_size, make_error(Errno::NoMem, "out of memory for a VM"), "");
+
     VmEnvironment environment;
     environment.streams = handle->streams.get();
+    environment.consoles = handle->consoles.get();
     auto vm = Vm::try_create(name, handle->image.config, environment, diag);
     if (vm.is_error())
         return fail(error, error_size, vm.error(), diag.message);

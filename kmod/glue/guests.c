@@ -28,6 +28,7 @@ static void v3_guest_release(struct kref *ref)
 	if (guest->vm)
 		v3_free_vm(guest->vm);
 	v3_streams_release(guest);
+	v3_console_release(guest);
 	kvfree(guest->image);
 	kfree(guest);
 }
@@ -108,6 +109,8 @@ static long v3_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -EPERM;
 	if (cmd == V3_VM_STREAM_CONNECT)
 		return v3_stream_connect(guest, (void __user *)arg);
+	if (cmd == V3_VM_CONSOLE_CONNECT)
+		return v3_console_connect(guest);
 
 	if (mutex_lock_killable(&guest->lock))
 		return -EINTR;
@@ -357,6 +360,7 @@ static void v3_guest_remove(struct v3_guest *guest)
 	v3_stop_vm(guest->vm); /* joins the core threads; -EINVAL if never launched */
 	mutex_unlock(&guest->lock);
 	v3_streams_mark_dead(guest);
+	v3_console_mark_dead(guest);
 
 	device_destroy(v3_guests_class, MKDEV(MAJOR(v3_guests_devt), guest->index + 1));
 	cdev_del(guest->cdev); /* open files keep the cdev itself until they close */

@@ -15,6 +15,8 @@
 #define V3_MAX_GUESTS 127 /* minors 1..127; minor 0 is /dev/v3vee */
 
 struct v3_vm;
+struct v3_console;
+struct v3_console_state;
 
 /* Where a VM's slot in the table is; changed only under the table's lock. */
 enum v3_guest_slot_state {
@@ -41,6 +43,7 @@ struct v3_guest {
 	struct device *dev;
 	struct list_head streams;
 	spinlock_t streams_lock;
+	struct v3_console *console; /* console.c; NULL without a CURSES_CONSOLE */
 	kuid_t creator;      /* euid of V3_CREATE_GUEST's caller: who may control it */
 };
 
@@ -82,5 +85,15 @@ unsigned long v3_host_stream_write(void *stream, const unsigned char *data, unsi
 unsigned long v3_host_stream_read(void *stream, unsigned char *data, unsigned long size);
 void v3_host_stream_close(void *stream);
 void v3_host_stream_set_input_notify(void *stream, void (*fn)(void *arg), void *arg);
+
+/* console.c */
+long v3_console_connect(struct v3_guest *guest);
+void v3_console_release(struct v3_guest *guest);
+/* The VM was freed: console readers and writers see -ENODEV. */
+void v3_console_mark_dead(struct v3_guest *guest);
+void *v3_host_console_open(void *host_vm);
+void v3_host_console_update(void *console, const struct v3_console_state *state);
+unsigned long v3_host_console_read_keys(void *console, unsigned char *codes, unsigned long size);
+void v3_host_console_close(void *console);
 
 #endif

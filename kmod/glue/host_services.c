@@ -313,4 +313,9 @@ const struct v3_host_services v3_linux_host_services = {
 	.kick_free = v3_host_kick_free,
 	.kick_cpu = v3_host_kick_cpu,
 	.stream_set_input_notify = v3_host_stream_set_input_notify,
+
+	.console_open = v3_host_console_open,
+	.console_update = v3_host_console_update,
+	.console_read_keys = v3_host_console_read_keys,
+	.console_close = v3_host_console_close,
 };

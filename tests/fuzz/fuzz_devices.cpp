@@ -1,8 +1,9 @@
 // libFuzzer target: a hostile guest driving every ISA device of a PC through
 // the interfaces a guest really has — IN/OUT of 1, 2 and 4 bytes, string
 // I/O, MMIO on the MMIO_TEST window — interleaved with what the host does to
-// the same devices: guest time passing (PIT, UART timeouts, RTC), keyboard
-// and mouse events, bytes arriving on the COM1 stream, and the CPU taking
+// the same devices: guest time passing (PIT, UART timeouts, RTC, the text
+// console's screen polls), keyboard and mouse events, bytes arriving on the
+// COM1 stream, scan codes typed at the text console, and the CPU taking
 // the interrupts the 8259A offers.
 //
 // Beyond the sanitizers, one invariant is checked after every input: the
@@ -16,6 +17,7 @@
 #include "devices/registry.h"
 #include "hosted_host.h"
 #include "lib/host.h"
+#include "vm/host_console.h"
 #include "vm/host_streams.h"
 #include "vm/vm.h"
 
@@ -47,6 +49,10 @@ constexpr char kConfig[] = R"(<vm class="PC">
     </device>
     <device class="TEST_EXIT" id="test_exit"/>
     <device class="MMIO_TEST" id="mmio" base="0xd0000"/>
+    <device class="CGA_VIDEO" id="cga"/>
+    <device class="CURSES_CONSOLE" id="curses">
+      <frontend tag="cga"/>
+    </device>
   </devices>
 </vm>)";
 
@@ -56,9 +62,9 @@ constexpr std::uint64_t kMmioSpan = 0x2000; // the window and a page beyond it
 // First ports of the ranges the devices above claim (and a few neighbours
 // nobody claims), so most accesses land on a device register.
 constexpr std::uint16_t kPortBases[] = {
-    0x20,  0x21,  0xa0,  0xa1,  0x40,  0x43,  0x60,  0x64,  0x61,  0x70,   0x71,
-    0x80,  0x92,  0x3f8, 0x2f8, 0x3e8, 0x2e8, 0x400, 0x402, 0x403, 0xe9,   0xf4,
-    0x4d0, 0x4d1, 0x500, 0x501, 0x510, 0xcf8, 0xcfc, 0x3c0, 0x3d4, 0xffff,
+    0x20,  0x21,  0xa0,  0xa1,  0x40,  0x43,  0x60,  0x64,  0x61,  0x70,  0x71,
+    0x80,  0x92,  0x3f8, 0x2f8, 0x3e8, 0x2e8, 0x400, 0x402, 0x403, 0xe9,  0xf4,
+    0x4d0, 0x4d1, 0x500, 0x501, 0x510, 0xcf8, 0xcfc, 0x3c0, 0x3c8, 0x3d4, 0xffff,
 };
 
 class DiscardingStreams : public v3::StreamProvider {
@@ -84,9 +90,42 @@ public:
     v3::StreamSink* com2_ = nullptr;
 };
 
+// The text console's host side: screens are looked at (every cell read,
+// so a bad snapshot shows up under the sanitizers) and dropped; scan codes
+// the fuzzer queued go to the guest's keyboard.
+class FuzzConsoles : public v3::ConsoleProvider {
+public:
+    class Console : public v3::HostConsole {
+    public:
+        explicit Console(FuzzConsoles& owner) : owner_(owner) {}
+        void update(const v3_console_state& state) override {
+            unsigned sum = 0;
+            for (unsigned i = 0; i < unsigned(state.cols) * state.rows * 2; ++i)
+                sum += state.cells[i];
+            owner_.checksum += sum;
+        }
+        v3::usize read_keys(v3::u8* codes, v3::usize size) override {
+            v3::usize n = 0;
+            while (n < size && owner_.keys_taken < owner_.keys_count)
+                codes[n++] = owner_.keys[owner_.keys_taken++];
+            return n;
+        }
+
+    private:
+        FuzzConsoles& owner_;
+    };
+    v3::Result<v3::OwnPtr<v3::HostConsole>> open_console() override {
+        return v3::OwnPtr<v3::HostConsole>(new (v3::alloc) Console(*this));
+    }
+    v3::u8 keys[64] = {};
+    v3::usize keys_count = 0, keys_taken = 0;
+    unsigned checksum = 0;
+};
+
 struct FuzzVm {
     v3::OwnPtr<v3::Vm> vm;
     DiscardingStreams streams;
+    FuzzConsoles consoles;
 };
 
 // Guest RAM as the hosted services give it costs a fresh mapping (and its
@@ -143,6 +182,7 @@ bool make(FuzzVm& out) {
     v3::config::Diagnostic diag{};
     v3::VmEnvironment env;
     env.streams = &out.streams;
+    env.consoles = &out.consoles;
     auto vm = v3::Vm::try_create("fuzz", config(), env, diag);
     if (vm.is_error())
         return false;
@@ -220,10 +260,20 @@ bool step(FuzzVm& f, FuzzedDataProvider& in) {
         std::size_t n = in.ConsumeIntegralInRange<std::size_t>(1, sizeof bytes);
         for (std::size_t i = 0; i < n; ++i)
             bytes[i] = in.ConsumeIntegral<std::uint8_t>();
-        v3::StreamSink* sink = in.ConsumeBool() ? f.streams.com1_ : f.streams.com2_;
-        if (sink)
-            sink->deliver(bytes, n);
-        return true;
+        switch (in.ConsumeIntegralInRange(0, 2)) {
+        case 0:
+        case 1: {
+            v3::StreamSink* sink = in.ConsumeBool() ? f.streams.com1_ : f.streams.com2_;
+            if (sink)
+                sink->deliver(bytes, n);
+            return true;
+        }
+        default: // scan codes typed at the text console
+            f.consoles.keys_taken = 0;
+            f.consoles.keys_count = n;
+            std::memcpy(f.consoles.keys, bytes, n);
+            return true;
+        }
     }
     case 8:
         // The CPU takes what the interrupt controller offers (INTA).

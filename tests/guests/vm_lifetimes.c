@@ -6,6 +6,11 @@
  *              read, write and poll answer -ENODEV / POLLERR, then close
  *   blocked    a child blocked in read() on the stream when the VM is freed
  *              wakes with -ENODEV
+ *   console-fd a console fd (V3_VM_CONSOLE_CONNECT; IMAGE has a CGA_VIDEO
+ *              and CURSES_CONSOLE) read to its first frame, with a child
+ *              blocked in read() for the next, as the only files left when
+ *              the VM is freed: the child wakes with -ENODEV, read and
+ *              write answer -ENODEV, poll POLLERR|POLLHUP, then close
  *   reopen     /proc/self/fd/N of a freed VM does not reach the VM that took
  *              its index since
  *   churn P N  P processes each create and free N VMs (names unique per
@@ -25,6 +30,7 @@
 #include <unistd.h>
 
 #include <uapi/v3vee.h>
+#include <uapi/v3vee_console.h>
 
 static int checks, failures;
 static char *image;
@@ -122,6 +128,10 @@ static void every_vm_ioctl_refused(int vm, const char *when)
 	if (stream >= 0)
 		close(stream);
 	REFUSED(stream, "STREAM_CONNECT");
+	stream = ioctl(vm, V3_VM_CONSOLE_CONNECT);
+	if (stream >= 0)
+		close(stream);
+	REFUSED(stream, "CONSOLE_CONNECT");
 #undef REFUSED
 }
 
@@ -202,6 +212,85 @@ static void mode_blocked_reader(int control)
 	every_vm_ioctl_refused(vm, "blocked reader");
 	close(stream);
 	close(vm);
+}
+
+/* Reads until a whole frame (a FRAME_END message) has arrived. */
+static int read_first_frame(int console)
+{
+	static unsigned char buf[V3_CONSOLE_READ_MIN * 2];
+	struct v3_console_msg m;
+	ssize_t n;
+	size_t at;
+
+	for (;;) {
+		n = read(console, buf, sizeof(buf));
+		if (n <= 0)
+			return -1;
+		for (at = 0; at + sizeof(m) <= (size_t)n; at += sizeof(m) + m.length) {
+			memcpy(&m, buf + at, sizeof(m));
+			if (m.type == V3_CONSOLE_MSG_FRAME_END)
+				return 0;
+		}
+	}
+}
+
+static void mode_console_fd(int control)
+{
+	int index = create_vm(control, "lt-console");
+	unsigned char small[16], key = 0x1e;
+	struct pollfd p;
+	int vm, console, status = 0;
+	pid_t child;
+
+	if (index < 0)
+		return;
+	vm = open_vm(index);
+	expect_ok("open the VM", vm);
+	expect_ok("launch", ioctl(vm, V3_VM_LAUNCH));
+	console = ioctl(vm, V3_VM_CONSOLE_CONNECT);
+	expect_ok("connect the console", console);
+	expect_ok("close the VM fd (the console fd stays)", close(vm));
+	expect_errno("console read into a small buffer", read(console, small, sizeof(small)),
+		     EINVAL);
+	expect_ok("the first frame", read_first_frame(console));
+	child = fork();
+	if (child == 0) {
+		static unsigned char buf[V3_CONSOLE_READ_MIN];
+		ssize_t n;
+
+		/* Updates the guest still makes are read; then it blocks. */
+		do
+			n = read(console, buf, sizeof(buf));
+		while (n > 0);
+		_exit(n < 0 && errno == ENODEV ? 0 : 1);
+	}
+	usleep(300 * 1000);
+	expect_ok("free while the console fd is open and read",
+		  ioctl(control, V3_FREE_GUEST, (unsigned long)index));
+	alarm(10);
+	checks++;
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		failures++;
+		printf("FAIL the blocked console reader did not wake with ENODEV (status 0x%x)\n",
+		       status);
+	}
+	alarm(0);
+	{
+		static unsigned char buf[V3_CONSOLE_READ_MIN];
+
+		expect_errno("console read after free", read(console, buf, sizeof(buf)), ENODEV);
+	}
+	expect_errno("console write after free", write(console, &key, 1), ENODEV);
+	p.fd = console;
+	p.events = POLLIN | POLLOUT;
+	p.revents = 0;
+	checks++;
+	if (poll(&p, 1, 1000) != 1 || (p.revents & (POLLERR | POLLHUP)) != (POLLERR | POLLHUP)) {
+		failures++;
+		printf("FAIL console poll after free: revents 0x%x, expected POLLERR|POLLHUP\n",
+		       p.revents);
+	}
+	expect_ok("close the old console fd", close(console));
 }
 
 static void mode_reopen(int control)
@@ -305,7 +394,7 @@ int main(int argc, char **argv)
 	int control;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: vm_lifetimes vm-fd|stream-fd|blocked|reopen|churn IMAGE "
+		fprintf(stderr, "usage: vm_lifetimes vm-fd|stream-fd|blocked|console-fd|reopen|churn IMAGE "
 				"[PROCESSES ROUNDS]\n");
 		return 2;
 	}
@@ -322,6 +411,8 @@ int main(int argc, char **argv)
 		mode_stream_fd(control);
 	else if (!strcmp(argv[1], "blocked"))
 		mode_blocked_reader(control);
+	else if (!strcmp(argv[1], "console-fd"))
+		mode_console_fd(control);
 	else if (!strcmp(argv[1], "reopen"))
 		mode_reopen(control);
 	else if (!strcmp(argv[1], "churn"))

@@ -95,6 +95,61 @@ public:
     long capacity = -1; // bytes each stream holds before refusing; -1 unlimited
 };
 
+// The host side of a text console kept in memory: the screens the core
+// handed over (the last one and how many), and scan codes queued for the
+// guest's keyboard.
+class MemoryConsoles : public v3::ConsoleProvider {
+public:
+    class Console : public v3::HostConsole {
+    public:
+        explicit Console(MemoryConsoles& owner) : owner_(owner) {}
+        ~Console() override { owner_.open = false; }
+        void update(const v3_console_state& state) override {
+            owner_.state = state;
+            owner_.cells = QByteArray(reinterpret_cast<const char*>(state.cells),
+                                      qsizetype(state.cols) * state.rows * 2);
+            owner_.state.cells = nullptr;
+            ++owner_.updates;
+        }
+        v3::usize read_keys(v3::u8* codes, v3::usize size) override {
+            v3::usize n = 0;
+            while (n < size && !owner_.keys.isEmpty()) {
+                codes[n++] = v3::u8(owner_.keys.front());
+                owner_.keys.remove(0, 1);
+            }
+            return n;
+        }
+
+    private:
+        MemoryConsoles& owner_;
+    };
+
+    v3::Result<v3::OwnPtr<v3::HostConsole>> open_console() override {
+        if (open)
+            return v3::make_error(v3::Errno::Busy, "the console is already open");
+        open = true;
+        return v3::OwnPtr<v3::HostConsole>(new (v3::alloc) Console(*this));
+    }
+
+    // The character (`attr` false) or attribute at a screen position of the
+    // last update.
+    v3::u8 cell(int row, int col, bool attr = false) const {
+        return v3::u8(cells.at((row * state.cols + col) * 2 + (attr ? 1 : 0)));
+    }
+    QString row_text(int row) const {
+        QString text;
+        for (int col = 0; col < state.cols; ++col)
+            text += QChar(cell(row, col));
+        return text;
+    }
+
+    bool open = false;
+    v3_console_state state{};
+    QByteArray cells;
+    int updates = 0;
+    QByteArray keys;
+};
+
 // A VM built from a full <vm> document or from a <devices> fragment wrapped
 // in a minimal 1-core, 4 MB VM. `error` holds the diagnostic on failure.
 struct TestVm {
@@ -102,6 +157,7 @@ struct TestVm {
     std::unique_ptr<v3::config::VmConfig> config;
     RecordingIrqController irqs;
     MemoryStreams streams;
+    MemoryConsoles consoles;
     QString error;
     QByteArray text; // the configuration the VM's StringViews may point into
 
@@ -142,6 +198,7 @@ inline std::unique_ptr<TestVm> make_vm(const QByteArray& xml) {
     t->config = std::make_unique<v3::config::VmConfig>(parsed.release_value());
     v3::VmEnvironment env;
     env.streams = &t->streams;
+    env.consoles = &t->consoles;
     auto vm = v3::Vm::try_create("test", *t->config, env, diag);
     if (vm.is_error()) {
         t->error = QString::fromUtf8(diag.message[0] ? diag.message : vm.error().message);

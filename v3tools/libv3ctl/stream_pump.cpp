@@ -12,7 +12,9 @@ StreamPump::StreamPump(UniqueFd fd) : fd_(std::move(fd)) {
 
 short StreamPump::events() const {
     short e = 0;
-    if (!inputEnded_ && unacked_ < kWindow)
+    // A whole chunk of room, not just some: a console descriptor refuses
+    // reads smaller than V3_CONSOLE_READ_MIN, so reads are never short.
+    if (!inputEnded_ && kWindow - unacked_ >= kChunk)
         e |= POLLIN;
     if (hasPending())
         e |= POLLOUT;

@@ -31,6 +31,18 @@ const Command kOwnCommands[] = {
     {"v3_stream", "VM STREAM",
      "Attach this terminal to a VM's stream (e.g. com1): raw mode, Ctrl-] detaches.", 2, 2,
      run_stream},
+    {"v3_cons", "VM",
+     "Show a VM's text console (CGA_VIDEO) in this terminal and send the keyboard's\n"
+     "  scan codes to it: on a Linux virtual console the keyboard is switched to raw\n"
+     "  mode; on other terminals (no scan codes) characters are translated as by\n"
+     "  v3_cons_sc. Esc leaves.",
+     1, 1, run_cons},
+    {"v3_cons_sc", "VM",
+     "Show a VM's text console (CGA_VIDEO) in this terminal, translating what the\n"
+     "  terminal sends (characters, arrows, F-keys, Ctrl and Alt combinations) into\n"
+     "  scan codes. Esc leaves; Esc Esc sends Esc to the guest. With stderr\n"
+     "  redirected (2> debug.log) each key's translation is written there.",
+     1, 1, run_cons_sc},
     {"v3_monitor", "VM STREAM", "Print a VM's stream output until the VM ends (Ctrl-C stops).", 2,
      2, run_monitor},
     {"v3agent", "--stdio | --port PATH | --listen PATH",

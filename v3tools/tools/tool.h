@@ -49,6 +49,8 @@ int run_mem(const Invocation&, v3ctl::HostConnection&);
 int run_create(const Invocation&, v3ctl::HostConnection&);
 int run_info(const Invocation&, v3ctl::HostConnection&);
 int run_stream(const Invocation&, v3ctl::HostConnection&);
+int run_cons(const Invocation&, v3ctl::HostConnection&);
+int run_cons_sc(const Invocation&, v3ctl::HostConnection&);
 int run_monitor(const Invocation&, v3ctl::HostConnection&);
 int run_agent(const Invocation&, v3ctl::HostConnection&);
 

@@ -19,6 +19,23 @@ typedef __builtin_va_list v3_va_list;
 typedef __UINT64_TYPE__ v3_u64;
 typedef v3_u64 v3_paddr_t;
 
+/* A text screen as the core hands it to the host's console (version 3):
+ * `cells` holds cols * rows (character, attribute) byte pairs, row by row,
+ * valid only during the call. The cursor fields mean what struct
+ * v3_console_cursor's do in uapi/v3vee_console.h; flags are its MODE flags. */
+struct v3_console_state {
+    unsigned short cols;
+    unsigned short rows;
+    unsigned short flags;
+    unsigned short cursor_row;
+    unsigned short cursor_col;
+    unsigned char cursor_visible;
+    unsigned char cursor_start;
+    unsigned char cursor_end;
+    unsigned char cell_height;
+    const unsigned char *cells;
+};
+
 enum v3_log_level {
     V3_LOG_ERROR = 0,
     V3_LOG_WARNING = 1,
@@ -155,6 +172,19 @@ struct v3_host_services {
      * an interrupt; fn must not sleep). fn NULL unregisters; stream_close
      * unregisters too, and neither returns while fn runs. */
     void (*stream_set_input_notify)(void *stream, void (*fn)(void *arg), void *arg);
+
+    /* --- Text consoles (issue 11; version 3) ---------------------------
+     * A CURSES_CONSOLE device's host side, which userspace reaches with
+     * V3_VM_CONSOLE_CONNECT. console_open returns the host's handle or NULL
+     * (one console per VM); console_update hands the current screen over
+     * (called from a core thread when it changed, at a bounded rate; never
+     * blocks); console_read_keys takes pending set-1 scan codes the host
+     * queued (0 when none); console_close: the VM no longer uses it. These
+     * four are optional: without them a VM has no text console. */
+    void *(*console_open)(void *host_vm);
+    void (*console_update)(void *console, const struct v3_console_state *state);
+    unsigned long (*console_read_keys)(void *console, unsigned char *codes, unsigned long size);
+    void (*console_close)(void *console);
 };
 
 #ifdef __cplusplus

@@ -46,6 +46,9 @@ public:
     u8 leds() const { return leds_; }           // bit 0 Scroll, 1 Num, 2 Caps Lock
     u8 typematic() const { return typematic_; } // the F3 argument
     bool scanning() const { return scanning_; }
+    // Free bytes in the scan code buffer: a host that paces its input
+    // (CURSES_CONSOLE) sends a key only when it fits.
+    usize scan_code_room() const { return scan_codes_.room(); }
     // Key events lost because the scan code buffer was full.
     u64 dropped_events() const { return dropped_events_; }
 

@@ -15,12 +15,14 @@ extern const DeviceClass kSerialClass;
 extern const DeviceClass kCharStreamClass;
 extern const DeviceClass kBochsDebugClass;
 extern const DeviceClass kOsDebugClass;
+extern const DeviceClass kCgaVideoClass;
+extern const DeviceClass kCursesConsoleClass;
 
 namespace {
 
 const DeviceClass* const kClasses[] = {
-    &k8259AClass,  &k8254PitClass,    &kKeyboardClass,   &kNvramClass,
-    &kSerialClass, &kCharStreamClass, &kBochsDebugClass, &kOsDebugClass,
+    &k8259AClass,      &k8254PitClass,    &kKeyboardClass, &kNvramClass,    &kSerialClass,
+    &kCharStreamClass, &kBochsDebugClass, &kOsDebugClass,  &kCgaVideoClass, &kCursesConsoleClass,
     nullptr, // end of the table
 };
 

@@ -17,6 +17,7 @@
 #include "lib/string.h"
 #include "mem/guest_memory.h"
 #include "vm/guest_clock.h"
+#include "vm/host_console.h"
 #include "vm/host_streams.h"
 #include "vm/vcore_signal.h"
 
@@ -38,6 +39,7 @@ inline bool allows(VmState state, u32 op) {
 // needs a missing service fails to create with a message saying so.
 struct VmEnvironment {
     StreamProvider* streams = nullptr;
+    ConsoleProvider* consoles = nullptr; // the text console (CURSES_CONSOLE)
 };
 
 // Where core 0 starts when the VM boots a Linux kernel directly: the 32-bit

@@ -81,8 +81,8 @@ private slots:
     void initTestCase() {
         static v3_host_services host = v3::hosted::make_host_services();
         v3::set_host(&host);
-        for (const char* f : {"hello.img", "spin.img", "hello.bin", "vm_lifetimes", "ioctl_stress",
-                              "hostile_create"})
+        for (const char* f : {"hello.img", "spin.img", "hello.bin", "console_echo.img",
+                              "vm_lifetimes", "ioctl_stress", "hostile_create"})
             QVERIFY2(QFile::exists(builtGuestFile(f)),
                      qPrintable("missing " + builtGuestFile(f) + "; build first (make)"));
     }
@@ -105,6 +105,25 @@ echo "@after $(hello_runs && echo runs)"
         verifyNoFailures(run, lineAfter(run.output, "vm_lifetimes vm-fd:"));
         QVERIFY2(m["reopen_status"] == "0", qPrintable(run.output));
         verifyNoFailures(run, lineAfter(run.output, "vm_lifetimes reopen:"));
+        QCOMPARE(m["after"], QString("runs"));
+        verifyHealthyEnd(run, m);
+    }
+
+    // The text console's fd as the last file open, with a reader blocked
+    // in read(): it wakes with ENODEV, everything else answers ENODEV or
+    // POLLERR|POLLHUP, and the memory goes on close (under SLUB debugging).
+    void freeWhileAConsoleFdIsOpen() {
+        SandboxRun run = runInSandbox(
+            kPrelude + R"SH(
+v3_mem 64 >/dev/null
+/root/vm_lifetimes console-fd /root/console_echo.img; echo "@console_status $?"
+echo "@after $(hello_runs && echo runs)"
+)SH" + kEpilogue,
+            withSlubDebug(withGuestFiles({"hello.img", "console_echo.img", "vm_lifetimes"})));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
+        auto m = markers(run.output);
+        QVERIFY2(m["console_status"] == "0", qPrintable(run.output));
+        verifyNoFailures(run, lineAfter(run.output, "vm_lifetimes console-fd:"));
         QCOMPARE(m["after"], QString("runs"));
         verifyHealthyEnd(run, m);
     }
