@@ -13,6 +13,7 @@
 #include "console_screen.h"
 #include "stream_console_tab.h"
 #include "text_console_tab.h"
+#include "test_paths.h"
 #include "vm_tabs.h"
 
 #include <QAction>
@@ -32,10 +33,6 @@ using v3ctl::ConsoleCell;
 using v3ctl::ConsoleCursor;
 
 namespace {
-
-QByteArray bytesOf(const std::vector<uint8_t>& v) {
-    return QByteArray(reinterpret_cast<const char*>(v.data()), qsizetype(v.size()));
-}
 
 std::vector<ConsoleCell> textCells(const QString& text, uint8_t attr) {
     std::vector<ConsoleCell> cells;
@@ -165,7 +162,7 @@ private slots:
             for (int x = h.left(); x <= h.right(); ++x)
                 yellow += (image.pixel(x, y) & 0xFFFFFF) == 0xFFFF55;
         QVERIFY2(yellow > 3, qPrintable(QString::number(yellow)));
-        c.tab.grab().save(QDir::tempPath() + "/tst_text_console_tab.png");
+        c.tab.grab().save(testpaths::outputDir() + "/text_console_tab.png");
     }
 
     void blinkBitIsBlinkOrBrightBackground() {
