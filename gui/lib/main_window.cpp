@@ -440,7 +440,7 @@ void MainWindow::trigger(VmAction a) {
         confirmAndDelete(vm);
         break;
     case VmAction::OpenConsole:
-        tabs_->openConsolesOf(vm);
+        tabs_->openConsolesOf(vm, VmTabs::Ask::Always);
         break;
     }
 }

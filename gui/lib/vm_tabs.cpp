@@ -1,7 +1,11 @@
 #include "vm_tabs.h"
+#include "cga_screen_widget.h"
+#include "console_choice_dialog.h"
+#include "host_session.h"
 #include "icon_factory.h"
 #include "stream_console_tab.h"
 #include "terminal_widget.h"
+#include "text_console_tab.h"
 #include "vm_action_policy.h"
 #include "vm_config_summary.h"
 #include "vm_details_page.h"
@@ -20,6 +24,11 @@ VmTabs::VmTabs(HostSession* session, QWidget* parent)
     tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);
     tabBar()->setTabButton(0, QTabBar::LeftSide, nullptr);
     connect(this, &QTabWidget::tabCloseRequested, this, &VmTabs::closeConsoleTab);
+    chooser_ = [this](const VmEntry& vm, const QList<ConsoleOption>& options,
+                      const std::optional<ConsoleOption>& preselected,
+                      std::function<void(const ConsoleChoice&)> chosen) {
+        askWithDialog(vm, options, preselected, std::move(chosen));
+    };
 }
 
 QList<StreamConsoleTab*> VmTabs::consoleTabs() const {
@@ -30,27 +39,90 @@ QList<StreamConsoleTab*> VmTabs::consoleTabs() const {
     return tabs;
 }
 
-void VmTabs::openConsolesOf(const VmEntry& vm) {
+QList<TextConsoleTab*> VmTabs::textConsoleTabs() const {
+    QList<TextConsoleTab*> tabs;
+    for (int i = 0; i < count(); ++i)
+        if (auto* tab = qobject_cast<TextConsoleTab*>(widget(i)))
+            tabs << tab;
+    return tabs;
+}
+
+void VmTabs::openConsolesOf(const VmEntry& vm, Ask ask) {
     if (vm.configPath.isEmpty()) {
         openConsole(vm, "com1"); // the usual stream; a wrong guess says so in the tab
         return;
     }
     const QString path = vm.configPath;
     auto* watcher = new QFutureWatcher<VmConfigSummary>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, vm]() {
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, vm, ask]() {
         watcher->deleteLater();
-        const VmConfigSummary config = watcher->result();
-        if (config.streams.isEmpty()) {
-            emit report(
-                vm.name,
-                tr("%1's config has no CHAR_STREAM device: no stream console to open").arg(vm.name),
-                false);
+        const QList<ConsoleOption> options = consolechoice::optionsFor(watcher->result());
+        if (options.isEmpty()) {
+            emit report(vm.name,
+                        tr("%1's config has no CHAR_STREAM or CGA_VIDEO device: no console to "
+                           "open")
+                            .arg(vm.name),
+                        false);
             return;
         }
-        for (const QString& stream : config.streams)
-            openConsole(vm, stream);
+        chooseAmong(vm, options, ask);
     });
     watcher->setFuture(QtConcurrent::run([path]() { return VmConfigSummary::read(path); }));
+}
+
+void VmTabs::chooseAmong(const VmEntry& vm, const QList<ConsoleOption>& options, Ask ask) {
+    if (options.size() == 1) { // nothing to choose
+        openOption(vm, options.first());
+        return;
+    }
+    const QString host = session_ ? session_->hostKey() : QString();
+    const std::optional<ConsoleOption> kept = consolechoice::remembered(host, vm, options);
+    if (kept && ask == Ask::UnlessRemembered) {
+        openOption(vm, *kept);
+        return;
+    }
+    chooser_(vm, options, kept, [this, vm, host](const ConsoleChoice& choice) {
+        if (choice.remember)
+            consolechoice::remember(host, vm, choice.option);
+        else
+            consolechoice::forget(host, vm);
+        openOption(vm, choice.option);
+    });
+}
+
+void VmTabs::askWithDialog(const VmEntry& vm, const QList<ConsoleOption>& options,
+                           const std::optional<ConsoleOption>& preselected,
+                           std::function<void(const ConsoleChoice&)> chosen) {
+    auto* dialog = new ConsoleChoiceDialog(vm.name, options, preselected, window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [dialog, chosen = std::move(chosen)]() { chosen(dialog->choice()); });
+    dialog->open(); // window-modal; the event loop keeps running
+}
+
+void VmTabs::openOption(const VmEntry& vm, const ConsoleOption& option) {
+    if (option.kind == ConsoleOption::Kind::Text)
+        openTextConsole(vm);
+    else
+        openConsole(vm, option.stream);
+}
+
+void VmTabs::openTextConsole(const VmEntry& vm) {
+    for (TextConsoleTab* tab : textConsoleTabs()) {
+        if (tab->vmName() == vm.name && tab->isOpen()) {
+            setCurrentWidget(tab);
+            return;
+        }
+    }
+    auto* tab = new TextConsoleTab(session_, vm);
+    connect(tab, &TextConsoleTab::failed, this, [this, vm](const QString& message) {
+        emit report(vm.name, tr("Opening the text console of %1 failed: %2").arg(vm.name, message),
+                    true);
+    });
+    const int index =
+        addTab(tab, IconFactory::forAction(VmAction::OpenConsole), tr("%1: screen").arg(vm.name));
+    setCurrentIndex(index);
+    tab->screen()->setFocus();
 }
 
 void VmTabs::openConsole(const VmEntry& vm, const QString& stream) {
@@ -74,6 +146,9 @@ void VmTabs::openConsole(const VmEntry& vm, const QString& stream) {
 
 void VmTabs::setVmStatus(const QString& name, VmStatus status) {
     for (StreamConsoleTab* tab : consoleTabs())
+        if (tab->vmName() == name)
+            tab->setVmStatus(status);
+    for (TextConsoleTab* tab : textConsoleTabs())
         if (tab->vmName() == name)
             tab->setVmStatus(status);
 }

@@ -86,10 +86,13 @@ QString VmComposition::toXml() const {
         w.writeEndElement();
     }
     if (textConsole) {
+        // As the Palacios manual writes them; the screen's keys reach the
+        // guest through the KEYBOARD device above.
         device("CGA_VIDEO", "cga");
+        w.writeAttribute("passthrough", "disable");
         w.writeStartElement("device");
         w.writeAttribute("class", "CURSES_CONSOLE");
-        w.writeAttribute("id", "console");
+        w.writeAttribute("id", "curses");
         w.writeEmptyElement("frontend");
         w.writeAttribute("tag", "cga");
         w.writeEndElement();

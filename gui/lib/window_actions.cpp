@@ -49,7 +49,7 @@ QString actionTip(VmAction a) {
     case VmAction::Delete:
         return tr("Remove the VM from the host and/or the inventory");
     case VmAction::OpenConsole:
-        return tr("Open a terminal on the VM's serial stream");
+        return tr("Open one of the VM's consoles: a stream's terminal or the text screen");
     }
     return {};
 }
@@ -142,6 +142,7 @@ void WindowActions::buildToolBar() {
     for (VmAction a :
          {VmAction::Activate, VmAction::Start, VmAction::Pause, VmAction::Continue, VmAction::Stop})
         toolBar_->addAction(action(a));
+    toolBar_->addAction(action(VmAction::OpenConsole));
     toolBar_->addSeparator();
     toolBar_->addAction(reload_);
     viewMenu_->addSeparator();

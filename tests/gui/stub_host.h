@@ -4,6 +4,7 @@
 // support does (ENOSYS). One handler per row, dispatched like LocalHost's.
 #pragma once
 
+#include "console_screen.h"
 #include "host_connection.h"
 
 #include <QMutex>
@@ -55,6 +56,33 @@ public:
         const std::string greeting =
             "stream " + stream + " of /dev/v3-vm" + std::to_string(index) + "\r\n";
         (void)!::write(fds[1], greeting.data(), greeting.size());
+        ::fcntl(fds[1], F_SETFL, O_NONBLOCK);
+        QMutexLocker lock(&mutex_);
+        guestEnds_.push_back(fds[1]);
+        return v3ctl::ops::StreamFd{fds[0]};
+    }
+    // A text console is one end of a socket pair too; the module's end
+    // sends the connect sequence (an 80x25 screen reading "console of
+    // /dev/v3-vmN" on its first row) and is kept with the streams' ends.
+    v3ctl::Result<v3ctl::ops::StreamFd> handle(v3ctl::ops::OpenConsole,
+                                               const v3ctl::ops::VmArgs& args) {
+        const int index = args.index;
+        int fds[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+            return v3ctl::errnoError(errno, "socketpair");
+        std::vector<uint8_t> screen = v3ctl::encodeConsoleMode(80, 25, true);
+        const std::string title = "console of /dev/v3-vm" + std::to_string(index);
+        for (int row = 0; row < 25; ++row) {
+            std::vector<v3ctl::ConsoleCell> cells(80);
+            for (size_t i = 0; row == 0 && i < title.size(); ++i)
+                cells[i] = {uint8_t(title[i]), 0x1F};
+            auto message = v3ctl::encodeConsoleCells(row, 0, cells);
+            screen.insert(screen.end(), message.begin(), message.end());
+        }
+        for (const auto& message : {v3ctl::encodeConsoleCursor(v3ctl::ConsoleCursor{1, 0}),
+                                    v3ctl::encodeConsoleFrameEnd()})
+            screen.insert(screen.end(), message.begin(), message.end());
+        (void)!::write(fds[1], screen.data(), screen.size());
         ::fcntl(fds[1], F_SETFL, O_NONBLOCK);
         QMutexLocker lock(&mutex_);
         guestEnds_.push_back(fds[1]);

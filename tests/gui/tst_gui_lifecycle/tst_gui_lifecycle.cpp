@@ -14,6 +14,9 @@
 #include "terminal_screen.h"
 #include "terminal_widget.h"
 #include "telemetry_pane.h"
+#include "cga_screen_widget.h"
+#include "text_console_tab.h"
+#include "vm_tabs.h"
 #include "test_paths.h"
 #include "vm_details_page.h"
 
@@ -82,13 +85,15 @@ inventory::Inventory openInventory() {
 
 void addInventoryVm(const std::string& name,
                     inventory::VmState state = inventory::VmState::Inactive,
-                    const std::string& device = {}) {
+                    const std::string& device = {}, const QString& config = {}) {
     auto inv = openInventory();
     inventory::NewVm vm;
     vm.name = name;
     vm.host = "stub";
     vm.config_path =
-        (testpaths::sourceRoot() + "/resources/configs/minimal-serial.xml").toStdString();
+        (config.isEmpty() ? testpaths::sourceRoot() + "/resources/configs/minimal-serial.xml"
+                          : config)
+            .toStdString();
     vm.image_path = "/bin/sh"; // any readable file: the stub takes any non-empty image
     vm.state = state;
     vm.device_file = device;
@@ -217,6 +222,63 @@ private slots:
         QCOMPARE(g_host->count(), size_t(0));
         QVERIFY(!openInventory().find("alpha"));
         QVERIFY(f.window.messageBar()->text().isEmpty());
+    }
+
+    void startOpensTheChosenTextConsole() {
+        const QString config = dir_->filePath("cga.xml");
+        QFile file(config);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("<vm class='PC'><memory>16</memory><devices>"
+                   "<device class='KEYBOARD' id='keyboard'/>"
+                   "<device class='SERIAL' id='serial'/>"
+                   "<device class='CHAR_STREAM' id='com1_stream' name='com1'>"
+                   "<frontend tag='serial' com_port='1'/></device>"
+                   "<device class='CGA_VIDEO' id='cga' passthrough='disable'/>"
+                   "<device class='CURSES_CONSOLE' id='curses'><frontend tag='cga'/></device>"
+                   "</devices></vm>");
+        file.close();
+        addInventoryVm("delta", inventory::VmState::Inactive, {}, config);
+        Fixture f;
+        auto* tabs = qobject_cast<VmTabs*>(f.window.tabWidget());
+        QVERIFY(tabs);
+        QStringList offered;
+        tabs->setConsoleChooser([&](const VmEntry&, const QList<ConsoleOption>& options,
+                                    const std::optional<ConsoleOption>&,
+                                    std::function<void(const ConsoleChoice&)> chosen) {
+            for (const ConsoleOption& o : options)
+                offered << o.key();
+            chosen({options.last(), false});
+        });
+        QVERIFY(f.connectAndReconcile());
+        QVERIFY(f.window.selectVm("delta"));
+        f.window.action(VmAction::Activate)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(f.vm("delta") && f.vm("delta")->status == VmStatus::Created, 5000);
+        f.window.action(VmAction::Start)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(f.vm("delta") && f.vm("delta")->status == VmStatus::Running, 5000);
+        QTRY_COMPARE(tabs->textConsoleTabs().size(), 1);
+        QCOMPARE(offered, QStringList({"stream:com1", "text"}));
+        QCOMPARE(f.window.consoleTabs().size(), 0); // only the chosen console
+        TextConsoleTab* console = tabs->textConsoleTabs().first();
+        QTRY_VERIFY(console->isOpen());
+        QTRY_VERIFY(QString::fromStdString(console->screen()->screen().rowText(0))
+                        .startsWith("console of /dev/v3-vm0"));
+        QVERIFY(f.window.isActiveWindow() || QTest::qWaitForWindowActive(&f.window));
+        console->screen()->setFocus();
+        QTest::keyClick(console->screen(), Qt::Key_A);
+        QByteArray typed;
+        auto drain = [&]() {
+            char buffer[64];
+            ssize_t n;
+            while ((n = ::read(g_host->guestEnd(0), buffer, sizeof buffer)) > 0)
+                typed.append(buffer, n);
+            return typed.toHex();
+        };
+        QTRY_COMPARE(drain(), QByteArray("1e9e"));
+        // The window's shortcut still works with the console focused.
+        QTest::keyClick(console->screen(), Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(f.vm("delta") && f.vm("delta")->status == VmStatus::Paused, 5000);
+        QTRY_VERIFY(console->statusText().contains("paused"));
+        f.window.grab().save(testpaths::outputDir() + "/main_window_text_console.png");
     }
 
     void deleteRemovesPerTheOriginalRules() {

@@ -93,6 +93,19 @@ private slots:
             classes << d.deviceClass;
         QVERIFY(classes.contains("SERIAL") && classes.contains("CHAR_STREAM") &&
                 classes.contains("CURSES_CONSOLE") && classes.contains("8259A"));
+        // The text console as the Palacios manual writes it, with the
+        // keyboard its keys reach the guest through.
+        QVERIFY(classes.contains("KEYBOARD"));
+        for (const auto& d : summary.devices) {
+            if (d.deviceClass == "CGA_VIDEO") {
+                QCOMPARE(d.id, QString("cga"));
+                QCOMPARE(d.backend, QString("passthrough=disable"));
+            }
+            if (d.deviceClass == "CURSES_CONSOLE") {
+                QCOMPARE(d.id, QString("curses"));
+                QCOMPARE(d.backend, QString("frontend cga"));
+            }
+        }
         // Paths the VM will be recorded with are absolute.
         QVERIFY(QDir::isAbsolutePath(wizard.configPath()));
         QVERIFY(QDir::isAbsolutePath(wizard.imagePath()));
