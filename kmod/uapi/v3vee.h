@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 #include "v3vee_lifecycle.h"
+#include "v3vee_names.h"
 
 #define V3_ABI_VERSION 2
 
