@@ -30,7 +30,18 @@ NewVmWizard::NewVmWizard(QStringList takenNames, InventoryService* inventory, QS
     connect(builder_, &ImageBuilder::progress, this,
             [this](const QString& stage) { summary_->setBusy(true, stage); });
     connect(builder_, &ImageBuilder::finished, this, &NewVmWizard::buildFinished);
+    // A built image given as the payload: back to the source page, with it
+    // as the VM's image (its config is inside it).
+    connect(compose_, &WizardComposePage::useAsImageRequested, this, [this](const QString& path) {
+        source_->useImage(path);
+        if (currentId() == ComposePage)
+            back();
+    });
     resize(640, 520);
+}
+
+void NewVmWizard::setHostGuestMemory(int totalMb, int freeMb) {
+    compose_->setHostGuestMemory(totalMb, freeMb);
 }
 
 QString NewVmWizard::vmName() const {
@@ -115,6 +126,8 @@ void NewVmWizard::addToInventory() {
             }
             working_ = false;
             summary_->setOutcome(true, tr("%1 is in the inventory.").arg(vmName()));
+            if (composing() && compose_->reserveMissingMemory())
+                emit reserveMemoryRequested(compose_->missingGuestMemoryMb());
             emit vmCreated(vmName());
             QWizard::accept();
         });
