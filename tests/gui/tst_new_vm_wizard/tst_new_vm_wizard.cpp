@@ -25,6 +25,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSignalSpy>
@@ -326,10 +327,16 @@ private slots:
         walkToSummary(wizard);
         QVERIFY(wizard.summaryPage()->xmlView()->toPlainText().contains("<memory>64</memory>"));
         wizard.summaryPage()->grab().save(testpaths::outputDir() + "/new_vm_wizard_summary.png");
+        // The build shows its steps: config, build_vm, inventory.
+        QProgressBar* bar = wizard.summaryPage()->progressBar();
+        QStringList steps;
+        connect(bar, &QProgressBar::valueChanged, this, [&]() { steps << bar->format(); });
         wizard.button(QWizard::FinishButton)->click();
         QTRY_VERIFY_WITH_TIMEOUT(created.count() + failed.count() > 0, 20000);
         QVERIFY2(failed.isEmpty(),
                  failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        steps.removeDuplicates();
+        QCOMPARE(steps, QStringList({"Step 1 of 3", "Step 2 of 3", "Step 3 of 3"}));
         QVERIFY(QFileInfo(wizard.imagePath()).size() > 4096);
 
         auto inv = inventory::Inventory::open(dbPath().toStdString());
