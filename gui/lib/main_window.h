@@ -127,7 +127,8 @@ private:
     void report(const QString& vm, const QString& message, bool error);
     // main_window_tracking.cpp: what follows the VM objects' signals.
     void vmRemoved(const QString& name);
-    void updateVmCounts();
+    void updateVmCounts(); // soon: countVms() once the signals in flight are in
+    void countVms();
     void notifyIfUnseen(const QString& name, VmStatus status);
     void saveOpenConsoles();
     void reopenSavedConsoles();
@@ -152,6 +153,7 @@ private:
     Confirmer confirm_;
     DeleteChooser chooseDelete_;
     QLabel* vmCounts_ = nullptr;
+    bool vmCountsPending_ = false;
     QLabel* guestMemory_ = nullptr;
     DesktopNotifier* notifier_ = nullptr;
     SandboxBootProgress* sandboxBoot_ = nullptr;

@@ -76,6 +76,16 @@ void MainWindow::vmRemoved(const QString& name) {
 }
 
 void MainWindow::updateVmCounts() {
+    // Many signals come in one burst (a reconciliation adding 1,000 VMs):
+    // count once, after it, not once per VM.
+    if (vmCountsPending_)
+        return;
+    vmCountsPending_ = true;
+    QMetaObject::invokeMethod(this, &MainWindow::countVms, Qt::QueuedConnection);
+}
+
+void MainWindow::countVms() {
+    vmCountsPending_ = false;
     int onHost = 0, running = 0, paused = 0, inventory = 0;
     for (const VmEntry& vm : model_->vms()) {
         if (vm.inInventory())
