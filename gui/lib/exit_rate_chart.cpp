@@ -55,6 +55,11 @@ void ExitRateChart::clear() {
     update();
 }
 
+void ExitRateChart::setSamples(const Samples& samples) {
+    samples_ = samples.mid(std::max<qsizetype>(0, samples.size() - kSamples));
+    update();
+}
+
 void ExitRateChart::addSample(const QVector<double>& rates) {
     samples_.append(rates);
     while (samples_.size() > kSamples)

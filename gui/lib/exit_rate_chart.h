@@ -19,6 +19,11 @@ public:
     QStringList seriesNames() const { return names_; }
     void clear();
     int sampleCount() const { return int(samples_.size()); }
+    // The samples shown, oldest first: the telemetry pane keeps each VM's
+    // while another VM is shown and hands them back when it is shown again.
+    using Samples = QVector<QVector<double>>;
+    Samples samples() const { return samples_; }
+    void setSamples(const Samples& samples);
 
     QSize sizeHint() const override { return {360, 140}; }
     QSize minimumSizeHint() const override { return {200, 90}; }

@@ -6,4 +6,4 @@ PRE_TARGETDEPS += $$PALACIOS_BUILD/lib/libpalacios_gui.a
 include(../../inventory/inventory.pri)
 CONFIG += link_pkgconfig
 PKGCONFIG += vterm
-QT += widgets concurrent xml
+QT += widgets concurrent xml dbus

@@ -13,18 +13,26 @@ HostConnectionView::HostConnectionView(HostSession* session, VmDetailsPage* deta
     connect(session_, &HostSession::connecting, this, &HostConnectionView::connecting);
     connect(session_, &HostSession::connected, this, &HostConnectionView::connected);
     connect(session_, &HostSession::connectionFailed, this, &HostConnectionView::failed);
+    connect(session_, &HostSession::hostInfoChanged, this, &HostConnectionView::showHost);
 }
 
 void HostConnectionView::connecting(const QString& uri) {
-    label_->setText(
-        uri == "sandbox" || uri == "auto"
-            ? tr("Connecting to %1 (booting the sandbox may take a few seconds)...").arg(uri)
-            : tr("Connecting to %1...").arg(uri));
+    // A sandbox boot shows its stages beside (SandboxBootProgress).
+    label_->setText(tr("Connecting to %1...").arg(uri));
 }
 
 void HostConnectionView::connected(const QString& displayName, const QString& summary) {
-    label_->setText(tr("Connected to %1: %2").arg(displayName, summary));
+    showHost(summary);
+    log_->appendLog({}, tr("connected to %1: %2").arg(displayName, summary));
+}
+
+void HostConnectionView::showHost(const QString& summary) {
+    const QString displayName = session_->displayName();
     const v3ctl::HostInfo& info = session_->hostInfo();
+    label_->setText(tr("Connected to %1: %2").arg(displayName, summary));
+    label_->setToolTip(tr("Guest memory reserved: %1 MB, %2 MB free")
+                           .arg(info.guestMemoryTotal >> 20)
+                           .arg(info.guestMemoryFree >> 20));
     details_->setHostText(tr("Host: %1\nModule: v3vee %2 (ABI %3)\nKernel: Linux %4\n"
                              "Features: %5\nSVM: revision %6, %7 ASIDs\n"
                              "CPUs with SVM enabled: %8 of %9\nVMs: %10\n"
@@ -42,7 +50,6 @@ void HostConnectionView::connected(const QString& displayName, const QString& su
                               .arg(info.guestMemoryTotal >> 20)
                               .arg(info.guestMemoryFree >> 20)
                               .arg(inventoryPath_));
-    log_->appendLog({}, tr("connected to %1: %2").arg(displayName, summary));
 }
 
 void HostConnectionView::failed(const QString& uri, const QString& message) {

@@ -2,7 +2,8 @@
 // ("Connecting to...", "Connected to HOST: summary", "Not connected: why"),
 // the host page of the details tab (module, kernel, SVM, memory, and the
 // inventory in use) and a log line for each change. It follows the
-// session's signals by itself.
+// session's signals by itself, and the host info it refreshes (VM count,
+// reserved and free guest memory) stays true.
 #pragma once
 
 #include <QObject>
@@ -25,6 +26,8 @@ public:
 private:
     void connecting(const QString& uri);
     void connected(const QString& displayName, const QString& summary);
+    // The label and host page from the session's current host info.
+    void showHost(const QString& summary);
     void failed(const QString& uri, const QString& message);
 
     HostSession* session_;

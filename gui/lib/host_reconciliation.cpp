@@ -98,12 +98,13 @@ HostListing listHost(v3ctl::HostConnection* host, HostReconciliation& out) {
     }
     listing.listed = true;
     for (const v3ctl::GuestEntry& g : list.value()) {
-        out.hostList += q(g.name) + ' ' + q(g.deviceFile) + '\n';
+        out.hostList += q(g.name) + ' ' + q(g.deviceFile);
         inventory::HostGuest guest{g.name, g.deviceFile, std::nullopt, {}};
         HostFacts f;
         if (auto index = v3ctl::vmIndexFromArgument(g.deviceFile)) {
             auto info = host->vmInfo(index.value());
             if (info) {
+                out.hostList += ' ' + QString(v3ctl::stateName(info.value().state));
                 f.known = true;
                 f.status = info.value().state;
                 f.reason = q(info.value().reason);
@@ -117,6 +118,7 @@ HostListing listHost(v3ctl::HostConnection* host, HostReconciliation& out) {
                     << tr("%1: cannot query its state: %2").arg(q(g.name), q(info.error().message));
             }
         }
+        out.hostList += '\n';
         listing.facts.insert(q(g.name), f);
         listing.guests.push_back(std::move(guest));
     }
@@ -163,8 +165,13 @@ QString HostReconciliation::listSignature(v3ctl::HostConnection* host, QString* 
         return {};
     }
     QString text;
-    for (const v3ctl::GuestEntry& g : listed.value())
-        text += q(g.name) + ' ' + q(g.deviceFile) + '\n';
+    for (const v3ctl::GuestEntry& g : listed.value()) {
+        text += q(g.name) + ' ' + q(g.deviceFile);
+        if (auto index = v3ctl::vmIndexFromArgument(g.deviceFile))
+            if (auto info = host->vmInfo(index.value()))
+                text += ' ' + QString(v3ctl::stateName(info.value().state));
+        text += '\n';
+    }
     return text;
 }
 

@@ -26,13 +26,16 @@ struct HostReconciliation {
     // Set when the host could not be listed or the inventory not opened: the
     // VMs then come from the inventory alone, as it last knew them.
     QString error;
-    // The host's list as text, to notice cheaply when it changes.
+    // The host's list with each VM's state as text, to notice cheaply when
+    // it changes.
     QString hostList;
 
     // host may be nullptr (not connected): the inventory alone is shown.
     // Runs on a worker (the inventory refuses the UI thread).
     static HostReconciliation run(v3ctl::HostConnection* host, InventoryService* inventory,
                                   const QString& hostKey);
-    // Just the host's list, as in hostList (the cheap poll).
+    // The host's list, as in hostList, with each VM's state (the cheap
+    // poll: a VM that stops or fails by itself changes it too, so the window
+    // does not go on showing it running).
     static QString listSignature(v3ctl::HostConnection* host, QString* error = nullptr);
 };

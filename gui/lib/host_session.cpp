@@ -2,6 +2,8 @@
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <cerrno>
+
 HostSession::HostSession(QObject* parent, Opener opener)
     : QObject(parent), opener_(opener ? std::move(opener) : Opener(v3ctl::openHost)) {
     connect(&watcher_, &QFutureWatcherBase::finished, this, &HostSession::finish);
@@ -24,6 +26,7 @@ void HostSession::connectTo(const QString& uri) {
     if (connecting_)
         return;
     connecting_ = true;
+    cancelled_ = false;
     uri_ = uri;
     emit connecting(uri);
     Opener opener = opener_;
@@ -46,9 +49,24 @@ void HostSession::connectTo(const QString& uri) {
     }));
 }
 
+void HostSession::cancelConnect() {
+    if (connecting_)
+        cancelled_ = true;
+}
+
 void HostSession::finish() {
     connecting_ = false;
     std::shared_ptr<Outcome> outcome = watcher_.result();
+    if (std::exchange(cancelled_, false)) {
+        if (outcome->connection) {
+            // Opened after all (the boot was past stopping): close it again
+            // on a worker, as shutdownOwnedSandbox would.
+            std::shared_ptr<v3ctl::HostConnection> opened(std::move(outcome->connection));
+            (void)QtConcurrent::run([opened]() { (void)opened->shutDownIfStartedHere(); });
+        }
+        emit connectionFailed(uri_, tr("connecting to %1 was cancelled").arg(uri_));
+        return;
+    }
     if (!outcome->connection) {
         emit connectionFailed(uri_, outcome->error);
         return;
@@ -58,6 +76,55 @@ void HostSession::finish() {
     hostKey_ = QString::fromStdString(connection_->uri());
     displayName_ = QString::fromStdString(connection_->displayName());
     emit connected(displayName_, QString::fromStdString(info_.summary()));
+}
+
+void HostSession::refreshHostInfo() {
+    if (!connection_)
+        return;
+    if (infoPending_) {
+        infoAgain_ = true;
+        return;
+    }
+    infoPending_ = true;
+    runOnHost(
+        this,
+        [](v3ctl::HostConnection* host) -> v3ctl::Result<v3ctl::HostInfo> {
+            if (!host)
+                return v3ctl::Error{ENOTCONN, "not connected to a host"};
+            return host->hostInfo();
+        },
+        [this](const v3ctl::Result<v3ctl::HostInfo>& info) {
+            infoPending_ = false;
+            if (info) {
+                info_ = info.value();
+                emit hostInfoChanged(QString::fromStdString(info_.summary()));
+            }
+            if (infoAgain_) {
+                infoAgain_ = false;
+                refreshHostInfo();
+            }
+        });
+}
+
+void HostSession::addGuestMemory(quint64 mb) {
+    runOnHost(
+        this,
+        [mb](v3ctl::HostConnection* host) -> v3ctl::Result<uint64_t> {
+            if (!host)
+                return v3ctl::Error{ENOTCONN, "not connected to a host"};
+            return host->addMemory(mb << 20);
+        },
+        [this, mb](const v3ctl::Result<uint64_t>& added) {
+            if (added)
+                emit guestMemoryAdded(true,
+                                      tr("%1 MB more guest memory reserved on the host").arg(mb));
+            else
+                emit guestMemoryAdded(false,
+                                      tr("Reserving %1 MB of guest memory failed: %2")
+                                          .arg(mb)
+                                          .arg(QString::fromStdString(added.error().message)));
+            refreshHostInfo();
+        });
 }
 
 void HostSession::shutdownOwnedSandbox() {

@@ -27,6 +27,12 @@ public:
 
     // Starts connecting; emits connected() or connectionFailed() later.
     void connectTo(const QString& uri);
+    // Gives up the connection under way: when opening ends, what it opened
+    // is closed again (a sandbox it booted is powered off) and
+    // connectionFailed() says it was cancelled. The caller ends the boot
+    // itself (SandboxBootProgress stops the sandbox) so that comes soon.
+    void cancelConnect();
+    bool isCancelling() const { return cancelled_; }
     bool isConnecting() const { return connecting_; }
     bool isConnected() const { return connection_ != nullptr; }
     QString displayName() const { return displayName_; }
@@ -53,6 +59,15 @@ public:
         watcher->setFuture(
             QtConcurrent::run(&hostPool_, [connection, work]() { return work(connection.get()); }));
     }
+    // Asks the host for its info again (VM count, guest memory) on the host
+    // worker; hostInfoChanged() follows when it answered. Asks made while
+    // one is under way are folded into one more ask after it.
+    void refreshHostInfo();
+    // Reserves mb more megabytes of host memory for guest RAM
+    // (V3_ADD_MEMORY) on the host worker; guestMemoryAdded() says how it
+    // went, and the host info is refreshed after it.
+    void addGuestMemory(quint64 mb);
+
     // Waits for every queued host call (the window is closing).
     void waitForHostCalls() { hostPool_.waitForDone(); }
 
@@ -64,6 +79,10 @@ signals:
     void connecting(const QString& uri);
     void connected(const QString& displayName, const QString& summary);
     void connectionFailed(const QString& uri, const QString& message);
+    // hostInfo() was refreshed (summary: its one-line summary).
+    void hostInfoChanged(const QString& summary);
+    // ok false: message is the host's reason.
+    void guestMemoryAdded(bool ok, const QString& message);
 
 private:
     struct Outcome {
@@ -82,4 +101,7 @@ private:
     QString uri_;
     QString displayName_;
     bool connecting_ = false;
+    bool cancelled_ = false;
+    bool infoPending_ = false;
+    bool infoAgain_ = false;
 };

@@ -10,11 +10,19 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 ImageBuilder::ImageBuilder(QObject* parent) : QObject(parent) {
+    ticker_.setInterval(1000);
+    connect(&ticker_, &QTimer::timeout, this, [this]() {
+        emit progress(tr("Building %1 with build_vm... %2 s")
+                          .arg(QFileInfo(imagePath_).fileName())
+                          .arg(building_.elapsed() / 1000),
+                      2);
+    });
     connect(&process_, &QProcess::finished, this, &ImageBuilder::processFinished);
     connect(&process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
         if (error != QProcess::FailedToStart || !running_)
             return;
         running_ = false;
+        ticker_.stop();
         emit finished(false, tr("build_vm could not be started (%1): %2")
                                  .arg(process_.program(), process_.errorString()));
     });
@@ -37,7 +45,7 @@ void ImageBuilder::build(const QString& xml, const QString& configPath, const QS
     running_ = true;
     configPath_ = configPath;
     imagePath_ = imagePath;
-    emit progress(tr("Writing %1...").arg(configPath));
+    emit progress(tr("Writing %1...").arg(configPath), 1);
     auto* watcher = new QFutureWatcher<QString>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher]() {
         watcher->deleteLater();
@@ -65,7 +73,9 @@ void ImageBuilder::build(const QString& xml, const QString& configPath, const QS
 }
 
 void ImageBuilder::runBuildVm() {
-    emit progress(tr("Building %1 with build_vm...").arg(QFileInfo(imagePath_).fileName()));
+    emit progress(tr("Building %1 with build_vm...").arg(QFileInfo(imagePath_).fileName()), 2);
+    building_.start();
+    ticker_.start();
     process_.setProgram(buildVmProgram());
     process_.setArguments({configPath_, "-o", imagePath_});
     process_.start();
@@ -75,6 +85,7 @@ void ImageBuilder::processFinished(int exitCode, QProcess::ExitStatus status) {
     if (!running_)
         return;
     running_ = false;
+    ticker_.stop();
     const QString err = QString::fromLocal8Bit(process_.readAllStandardError()).trimmed();
     const QString out = QString::fromLocal8Bit(process_.readAllStandardOutput()).trimmed();
     if (status != QProcess::NormalExit) {

@@ -1,5 +1,6 @@
 #include "main_window.h"
 #include "adopt_vm_dialog.h"
+#include "desktop_notifier.h"
 #include "host_connection_view.h"
 #include "host_reconciliation.h"
 #include "host_session.h"
@@ -10,6 +11,7 @@
 #include "message_bar.h"
 #include "new_vm_wizard.h"
 #include "reconcile_scheduler.h"
+#include "sandbox_boot_progress.h"
 #include "telemetry_pane.h"
 #include "vm_details_page.h"
 #include "vm_operations.h"
@@ -58,6 +60,13 @@ MainWindow::MainWindow(HostSession* session, const QString& hostUri, QWidget* pa
     confirm_ = [this](const QString& title, const QString& text) {
         return askUser(this, title, text);
     };
+    chooseDelete_ = [this](const VmEntry& vm) -> std::optional<DeleteScope> {
+        DeleteVmDialog dialog(vm, this);
+        if (dialog.exec() != QDialog::Accepted)
+            return std::nullopt;
+        return dialog.scope();
+    };
+    notifier_ = new DesktopNotifier(this);
     reconciler_->setHostUri(hostUri_);
 
     buildInventoryPane();
@@ -135,7 +144,17 @@ void MainWindow::buildStatusBar() {
     busy_->setRange(0, 0); // indeterminate while something runs on a worker
     busy_->setMaximumWidth(120);
     busy_->hide();
+    vmCounts_ = new QLabel;
+    vmCounts_->setObjectName("vmCounts");
+    guestMemory_ = new QLabel;
+    guestMemory_->setObjectName("guestMemory");
     statusBar()->addWidget(hostView_->label(), 1);
+    statusBar()->addPermanentWidget(vmCounts_);
+    statusBar()->addPermanentWidget(guestMemory_);
+    sandboxBoot_ = new SandboxBootProgress(session_);
+    connect(sandboxBoot_, &SandboxBootProgress::cancelled, this,
+            [this](bool ok, const QString& message) { report({}, message, !ok); });
+    statusBar()->addPermanentWidget(sandboxBoot_);
     statusBar()->addPermanentWidget(progressLabel_);
     statusBar()->addPermanentWidget(busy_);
 }
@@ -146,6 +165,7 @@ void MainWindow::connectActions() {
     connect(actions_, &WindowActions::connectRequested, this, &MainWindow::chooseHost);
     connect(actions_, &WindowActions::reloadRequested, this, &MainWindow::reload);
     connect(actions_, &WindowActions::aboutRequested, this, &MainWindow::about);
+    connect(actions_, &WindowActions::addGuestMemoryRequested, this, &MainWindow::askGuestMemory);
     connect(tree_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::selectionChanged);
     connect(tree_, &QTreeView::customContextMenuRequested, this, [this](const QPoint& pos) {
@@ -179,32 +199,8 @@ void MainWindow::connectOperations() {
                     }
                 }
                 reconciler_->reconcile();
+                session_->refreshHostInfo(); // the VM count and guest memory changed
             });
-}
-
-void MainWindow::connectModel() {
-    connect(model_, &InventoryModel::stateChanged, this,
-            [this](const QString& name, VmStatus status) {
-                tabs_->setVmStatus(name, status);
-                telemetry_->appendLog(name, tr("state: %1").arg(vmStatusName(status)));
-            });
-    connect(model_, &InventoryModel::vmChanged, this, [this](const QString& name) {
-        if (selectedVm().name == name) {
-            tabs_->detailsPage()->showVm(model_->findVm(name));
-            telemetry_->setVm(model_->findVm(name));
-        }
-        updateActions();
-    });
-    connect(model_, &InventoryModel::vmAdded, this, [this](const QString& name) {
-        // Only the new row's group: expandAll() per added VM made filling
-        // the window with N VMs cost N^2 (bench/gui/bench_gui_startup).
-        tree_->expand(model_->indexOf(name).parent());
-        telemetry_->setVmNames({name});
-    });
-    connect(model_, &InventoryModel::vmRemoved, this, [this](const QString& name) {
-        tabs_->setVmStatus(name, VmStatus::Stopped);
-        updateActions();
-    });
 }
 
 void MainWindow::connectReconciliation() {
@@ -214,10 +210,11 @@ void MainWindow::connectReconciliation() {
             [this](const std::shared_ptr<HostReconciliation>& result) {
                 hideProgressIfIdle();
                 showReconciliation(*result);
+                reopenSavedConsoles();
                 emit reconciled();
             });
     connect(reconciler_, &ReconcileScheduler::hostListChanged, this,
-            [this]() { telemetry_->appendLog({}, tr("the host's VM list changed")); });
+            [this]() { telemetry_->appendLog({}, tr("the host's VMs changed")); });
 }
 
 QLabel* MainWindow::hostLabel() const {
@@ -243,6 +240,9 @@ QAction* MainWindow::newVmAction() const {
 }
 QAction* MainWindow::reloadAction() const {
     return actions_->reload();
+}
+QAction* MainWindow::addGuestMemoryAction() const {
+    return actions_->addGuestMemory();
 }
 QList<StreamConsoleTab*> MainWindow::consoleTabs() const {
     return tabs_->consoleTabs();
@@ -287,8 +287,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     if (live > 0 &&
         !confirm_(tr("Close Palacios"),
                   tr("%n VM(s) are running or paused. They keep running in the v3vee module "
-                     "after the window closes, and the window finds them again next time it "
-                     "connects. Close the window?",
+                     "after the window closes: the window finds them again next time it "
+                     "connects, reattaches to them and reopens the consoles open now. Close "
+                     "the window?",
                      "", live))) {
         event->ignore();
         return;
@@ -297,6 +298,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings.setValue("mainWindow/geometry", saveGeometry());
     settings.setValue("mainWindow/state", saveState());
     settings.setValue("mainWindow/inventoryHeader", tree_->header()->saveState());
+    saveOpenConsoles();
     reconciler_->stopPolling();
     event->accept();
 }
@@ -315,6 +317,7 @@ void MainWindow::connectSession() {
     connect(session_, &HostSession::connected, this, [this]() {
         hideProgressIfIdle();
         actions_->setConnecting(false);
+        actions_->setConnected(true);
         reconciler_->forgetHostList();
         lastReconcileError_.clear();
         reconciler_->reconcile();
@@ -323,6 +326,7 @@ void MainWindow::connectSession() {
     connect(session_, &HostSession::connectionFailed, this, [this]() {
         hideProgressIfIdle();
         actions_->setConnecting(false);
+        actions_->setConnected(session_->isConnected());
         // The inventory is still worth showing, as it last knew its VMs.
         reconciler_->reconcile();
     });
@@ -413,7 +417,7 @@ void MainWindow::trigger(VmAction a) {
     switch (a) {
     case VmAction::Activate:
         if (vm.group == VmGroup::NotInInventory) {
-            AdoptVmDialog dialog(vm.name, this);
+            AdoptVmDialog dialog(vm, this);
             if (dialog.exec() == QDialog::Accepted)
                 ops_->adopt(vm, dialog.configPath(), dialog.imagePath());
         } else {
@@ -446,14 +450,8 @@ void MainWindow::trigger(VmAction a) {
 }
 
 void MainWindow::confirmAndDelete(const VmEntry& vm) {
-    const QString what = vm.group == VmGroup::Active
-                             ? tr("Free %1 on the host and remove it from the inventory?")
-                         : vm.group == VmGroup::Inactive
-                             ? tr("Remove %1 from the inventory? Its config and image files "
-                                  "stay on disk.")
-                             : tr("Free %1 on the host? (It is not in the inventory.)");
-    if (confirm_(tr("Delete %1").arg(vm.name), what.arg(vm.name)))
-        ops_->remove(vm);
+    if (const std::optional<DeleteScope> scope = chooseDelete_(vm))
+        ops_->remove(vm, *scope);
 }
 
 void MainWindow::openConsole(const VmEntry& vm, const QString& stream) {
@@ -475,7 +473,7 @@ void MainWindow::hideProgressIfIdle() {
 void MainWindow::report(const QString& vm, const QString& message, bool error) {
     telemetry_->appendLog(vm, message);
     if (error)
-        messages_->showError(message);
+        messages_->showError(message, vm);
     else
         statusBar()->showMessage(message, 5000);
 }
@@ -486,6 +484,10 @@ void MainWindow::newVm() {
         taken << vm.name;
     auto* wizard = new NewVmWizard(taken, inventory_, session_->hostKey(), this);
     wizard->setAttribute(Qt::WA_DeleteOnClose);
+    if (session_->isConnected())
+        wizard->setHostGuestMemory(int(session_->hostInfo().guestMemoryTotal >> 20),
+                                   int(session_->hostInfo().guestMemoryFree >> 20));
+    connect(wizard, &NewVmWizard::reserveMemoryRequested, this, &MainWindow::addGuestMemory);
     connect(wizard, &NewVmWizard::vmCreated, this, [this](const QString& name) {
         report(name, tr("%1 was added to the inventory as inactive").arg(name), false);
         reconciler_->reconcile();

@@ -7,6 +7,7 @@
 // inventory's through the one InventoryService the window owns.
 #pragma once
 
+#include "delete_vm_dialog.h"
 #include "vm_action_policy.h"
 #include "vm_entry.h"
 
@@ -14,7 +15,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
+class DesktopNotifier;
 class HostConnectionView;
 class HostSession;
 class InventoryModel;
@@ -28,6 +31,7 @@ class QTabWidget;
 class QToolBar;
 class QTreeView;
 class ReconcileScheduler;
+class SandboxBootProgress;
 class StreamConsoleTab;
 class TelemetryPane;
 class VmDetailsPage;
@@ -41,6 +45,8 @@ class MainWindow : public QMainWindow {
 public:
     // Asked before Stop, Delete and closing with VMs running; true goes ahead.
     using Confirmer = std::function<bool(const QString& title, const QString& text)>;
+    // Asked what Delete should remove (DeleteVmDialog); nothing cancels.
+    using DeleteChooser = std::function<std::optional<DeleteScope>(const VmEntry& vm)>;
 
     // The window connects through `session` (not owned) to `hostUri` once
     // shown; its inventory is the one InventoryLocation names.
@@ -60,6 +66,7 @@ public:
     QAction* action(VmAction action) const;
     QAction* newVmAction() const;
     QAction* reloadAction() const;
+    QAction* addGuestMemoryAction() const;
     QList<StreamConsoleTab*> consoleTabs() const;
     // The selected VM (a copy), or an empty name.
     VmEntry selectedVm() const;
@@ -67,6 +74,13 @@ public:
     int reconcileCount() const;
     bool isReconciling() const;
     void setConfirmer(Confirmer confirmer) { confirm_ = std::move(confirmer); }
+    void setDeleteChooser(DeleteChooser chooser) { chooseDelete_ = std::move(chooser); }
+    // "N VMs on the host (R running, ...)": follows the model's signals.
+    QLabel* vmCountLabel() const { return vmCounts_; }
+    // "Guest memory: F of T MB free": follows the host info.
+    QLabel* guestMemoryLabel() const { return guestMemory_; }
+    DesktopNotifier* notifier() const { return notifier_; }
+    SandboxBootProgress* sandboxBoot() const { return sandboxBoot_; }
     void setPollInterval(int ms);
     // The context menu the inventory view shows at pos (viewport coordinates).
     QMenu* buildContextMenu(const QPoint& pos);
@@ -77,6 +91,8 @@ public slots:
     void newVm();
     void trigger(VmAction action);
     void openConsole(const VmEntry& vm, const QString& stream);
+    // Reserves mb more host memory for guest RAM (V3_ADD_MEMORY).
+    void addGuestMemory(int mb);
 
 signals:
     // A reconciliation finished and the model shows its result.
@@ -88,6 +104,7 @@ protected:
 
 private slots:
     void chooseHost();
+    void askGuestMemory();
     void about();
 
 private:
@@ -108,6 +125,13 @@ private:
     void showProgress(const QString& text);
     void hideProgressIfIdle();
     void report(const QString& vm, const QString& message, bool error);
+    // main_window_tracking.cpp: what follows the VM objects' signals.
+    void vmRemoved(const QString& name);
+    void updateVmCounts(); // soon: countVms() once the signals in flight are in
+    void countVms();
+    void notifyIfUnseen(const QString& name, VmStatus status);
+    void saveOpenConsoles();
+    void reopenSavedConsoles();
 
     HostSession* session_;
     QString hostUri_;
@@ -127,4 +151,14 @@ private:
     QProgressBar* busy_ = nullptr;
     QString lastReconcileError_;
     Confirmer confirm_;
+    DeleteChooser chooseDelete_;
+    QLabel* vmCounts_ = nullptr;
+    bool vmCountsPending_ = false;
+    QLabel* guestMemory_ = nullptr;
+    DesktopNotifier* notifier_ = nullptr;
+    SandboxBootProgress* sandboxBoot_ = nullptr;
+    // Consoles open when the window last closed ("vm\tstream"), reopened
+    // once their VMs are seen running after the first reconciliation.
+    QStringList consolesToReopen_;
+    bool consolesRestoreDone_ = false;
 };

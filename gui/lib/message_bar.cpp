@@ -26,8 +26,9 @@ MessageBar::MessageBar(QWidget* parent) : QFrame(parent) {
     hide();
 }
 
-void MessageBar::present(const QString& text, bool error) {
+void MessageBar::present(const QString& text, bool error, const QString& vm) {
     error_ = error;
+    vm_ = vm;
     label_->setText(text);
     icon_->setPixmap(
         style()
@@ -38,12 +39,17 @@ void MessageBar::present(const QString& text, bool error) {
     show();
 }
 
-void MessageBar::showError(const QString& text) {
-    present(text, true);
+void MessageBar::showError(const QString& text, const QString& vm) {
+    present(text, true, vm);
 }
 
-void MessageBar::showInfo(const QString& text) {
-    present(text, false);
+void MessageBar::showInfo(const QString& text, const QString& vm) {
+    present(text, false, vm);
+}
+
+void MessageBar::dismissFor(const QString& vm) {
+    if (!vm.isEmpty() && vm == vm_)
+        hide();
 }
 
 QString MessageBar::text() const {

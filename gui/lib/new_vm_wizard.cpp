@@ -27,10 +27,24 @@ NewVmWizard::NewVmWizard(QStringList takenNames, InventoryService* inventory, QS
     setPage(SummaryPage, summary_);
     setStartId(NamePage);
     builder_ = new ImageBuilder(this);
-    connect(builder_, &ImageBuilder::progress, this,
-            [this](const QString& stage) { summary_->setBusy(true, stage); });
+    // Building takes the builder's steps, then one more: the inventory.
+    connect(builder_, &ImageBuilder::progress, this, [this](const QString& stage, int step) {
+        summary_->setStep(step, ImageBuilder::kSteps + 1);
+        summary_->setBusy(true, stage);
+    });
     connect(builder_, &ImageBuilder::finished, this, &NewVmWizard::buildFinished);
+    // A built image given as the payload: back to the source page, with it
+    // as the VM's image (its config is inside it).
+    connect(compose_, &WizardComposePage::useAsImageRequested, this, [this](const QString& path) {
+        source_->useImage(path);
+        if (currentId() == ComposePage)
+            back();
+    });
     resize(640, 520);
+}
+
+void NewVmWizard::setHostGuestMemory(int totalMb, int freeMb) {
+    compose_->setHostGuestMemory(totalMb, freeMb);
 }
 
 QString NewVmWizard::vmName() const {
@@ -94,6 +108,8 @@ void NewVmWizard::buildFinished(bool ok, const QString& message) {
 }
 
 void NewVmWizard::addToInventory() {
+    const int steps = needsBuild() ? ImageBuilder::kSteps + 1 : 1;
+    summary_->setStep(steps, steps);
     summary_->setBusy(true, tr("Adding %1 to the inventory...").arg(vmName()));
     inventory::NewVm vm;
     vm.name = vmName().toStdString();
@@ -115,6 +131,8 @@ void NewVmWizard::addToInventory() {
             }
             working_ = false;
             summary_->setOutcome(true, tr("%1 is in the inventory.").arg(vmName()));
+            if (composing() && compose_->reserveMissingMemory())
+                emit reserveMemoryRequested(compose_->missingGuestMemoryMb());
             emit vmCreated(vmName());
             QWizard::accept();
         });

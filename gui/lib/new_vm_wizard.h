@@ -41,6 +41,9 @@ public:
     WizardComposePage* composePage() const { return compose_; }
     WizardSummaryPage* summaryPage() const { return summary_; }
     bool isWorking() const { return working_; }
+    // The host's guest memory in MB (the compose page checks the VM's
+    // memory against it); not called: unknown, no check.
+    void setHostGuestMemory(int totalMb, int freeMb);
 
 public slots:
     void accept() override;
@@ -50,6 +53,9 @@ signals:
     void vmCreated(const QString& name);
     // Finish failed; message is readable (build_vm's reason, the inventory's).
     void creationFailed(const QString& message);
+    // The VM was created and the user asked to reserve the guest memory the
+    // host lacks for it.
+    void reserveMemoryRequested(int mb);
 
 private:
     void buildFinished(bool ok, const QString& message);

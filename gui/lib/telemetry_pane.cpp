@@ -45,7 +45,11 @@ TelemetryPane::TelemetryPane(HostSession* session, QWidget* parent)
     log_->setObjectName("telemetryLog");
     log_->setReadOnly(true);
     log_->setMaximumBlockCount(kMaxLogLines);
-    log_->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Long lines (the host's sentences, kernel lines) wrap: nothing hides
+    // behind a horizontal scrollbar.
+    log_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    log_->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    log_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     log_->setFont(QFont("monospace"));
     auto* logSide = new QWidget;
     auto* logLayout = new QVBoxLayout(logSide);
@@ -111,7 +115,8 @@ void TelemetryPane::appendLog(const QString& vm, const QString& text) {
     lines_.append(line);
     if (lines_.size() > kMaxLogLines)
         lines_.removeFirst();
-    if (!vm.isEmpty() && filter_->findData(vm) < 0)
+    // A late line about a deleted VM (the kernel's) does not bring it back.
+    if (!vm.isEmpty() && !forgotten_.contains(vm) && filter_->findData(vm) < 0)
         filter_->addItem(vm, vm);
     if (passes(line))
         log_->appendPlainText(format(line));
@@ -130,9 +135,30 @@ void TelemetryPane::applyFilter() {
 }
 
 void TelemetryPane::setVmNames(const QStringList& names) {
-    for (const QString& name : names)
+    for (const QString& name : names) {
+        forgotten_.remove(name);
         if (filter_->findData(name) < 0)
             filter_->addItem(name, name);
+    }
+}
+
+void TelemetryPane::forgetVm(const QString& name) {
+    if (name == vmName_)
+        setVm(nullptr);
+    chartHistory_.remove(name);
+    forgotten_.insert(name);
+    const int at = filter_->findData(name);
+    if (at > 0) {
+        if (filter_->currentIndex() == at)
+            filter_->setCurrentIndex(0); // All VMs
+        filter_->removeItem(at);
+    }
+}
+
+int TelemetryPane::chartHistoryOf(const QString& name) const {
+    if (name == vmName_ && !name.isEmpty())
+        return chart_->sampleCount();
+    return int(chartHistory_.value(name).size());
 }
 
 void TelemetryPane::setVm(const VmEntry* vm) {
@@ -144,12 +170,15 @@ void TelemetryPane::setVm(const VmEntry* vm) {
             refresh();
         return;
     }
+    if (!vmName_.isEmpty() && name != vmName_)
+        chartHistory_.insert(vmName_, chart_->samples());
+    if (name != vmName_)
+        chart_->setSamples(chartHistory_.take(name));
     vmName_ = name;
     vmIndex_ = index;
     previous_.reset();
     skipTicks_ = 0;
     lastReported_ = vm ? vm->status : VmStatus::Unknown;
-    chart_->clear();
     reasons_->clear();
     if (!vm)
         counters_->setText(tr("Select a VM to see its counters."));

@@ -10,6 +10,8 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QHash>
+#include <QSet>
 #include <QTimer>
 #include <QWidget>
 
@@ -34,6 +36,11 @@ public:
     // The VM whose counters are shown (nullptr: none).
     void setVm(const VmEntry* vm);
     void setVmNames(const QStringList& names);
+    // The VM is gone: it leaves the "Log for" list (its lines stay under All
+    // VMs) and its chart history is dropped.
+    void forgetVm(const QString& name);
+    // How many samples of name's chart the pane keeps (shown or not).
+    int chartHistoryOf(const QString& name) const;
 
     QPlainTextEdit* logView() const { return log_; }
     QComboBox* vmFilter() const { return filter_; }
@@ -68,6 +75,9 @@ private:
     ExitRateChart* chart_;
     QTimer timer_;
     QList<LogLine> lines_;
+    // Each VM's chart samples while another VM is shown.
+    QHash<QString, QVector<QVector<double>>> chartHistory_;
+    QSet<QString> forgotten_; // deleted VMs (forgetVm), until setVmNames names them again
 
     QString vmName_;
     int vmIndex_ = -1;

@@ -149,12 +149,17 @@ void TerminalWidget::resizeEvent(QResizeEvent* event) {
 
 bool TerminalWidget::event(QEvent* event) {
     // Keys typed into the terminal belong to the guest, not to the window's
-    // shortcuts (Delete, F5, Ctrl+Shift+letters...); only Ctrl+Q and
-    // Ctrl+PageUp/PageDown (tab switching) still reach the window.
+    // shortcuts (Delete, F5, Ctrl+N...). The keys the terminal does not use
+    // reach the window: Ctrl+Shift with any key but C and V (its own copy
+    // and paste; a terminal sends Ctrl+Shift+letter as Ctrl+letter, so the
+    // guest loses nothing), Ctrl+Q and Ctrl+PageUp/PageDown (tab switching).
     if (event->type() == QEvent::ShortcutOverride && inputEnabled_) {
         auto* key = static_cast<QKeyEvent*>(event);
-        const bool windowKey = key->matches(QKeySequence::Quit) ||
-                               ((key->modifiers() & Qt::ControlModifier) &&
+        const Qt::KeyboardModifiers m = key->modifiers();
+        const bool ctrlShift = (m & Qt::ControlModifier) && (m & Qt::ShiftModifier);
+        const bool ownCtrlShift = key->key() == Qt::Key_C || key->key() == Qt::Key_V;
+        const bool windowKey = key->matches(QKeySequence::Quit) || (ctrlShift && !ownCtrlShift) ||
+                               ((m & Qt::ControlModifier) &&
                                 (key->key() == Qt::Key_PageUp || key->key() == Qt::Key_PageDown));
         if (!windowKey) {
             event->accept();

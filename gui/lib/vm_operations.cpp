@@ -4,6 +4,7 @@
 
 #include "host_connection.h"
 
+#include <QDir>
 #include <QFile>
 
 #include <cerrno>
@@ -131,6 +132,15 @@ void VmOperations::command(const VmEntry& vm, VmAction action, const QString& do
 }
 
 void VmOperations::start(const VmEntry& vm) {
+    // A stopped VM is launched again after a reset (the lifecycle's rule):
+    // say so, since its guest starts from the beginning.
+    if (v3ctl::resets(vm.status, v3ctl::VmOperation::Launch)) {
+        command<v3ctl::ops::Launch>(
+            vm, VmAction::Start,
+            tr("Restarting %1 (reset, booting from the start)...").arg(vm.name),
+            inventory::VmState::Running, tr("%1 was reset and is running again").arg(vm.name));
+        return;
+    }
     command<v3ctl::ops::Launch>(vm, VmAction::Start, tr("Starting %1...").arg(vm.name),
                                 inventory::VmState::Running, tr("%1 is running").arg(vm.name));
 }
@@ -151,21 +161,50 @@ void VmOperations::stop(const VmEntry& vm) {
                               inventory::VmState::Stopped, tr("%1 is stopped").arg(vm.name));
 }
 
-void VmOperations::remove(const VmEntry& vm) {
-    const QString refusal = VmActionPolicy::deleteRefusal(vm);
+namespace {
+
+// Deletes the VM's files (InventoryAndFiles), then its folder when that is
+// the inventory's folder for it and nothing else is left in it; returns what
+// could not be deleted, one sentence each.
+QStringList deleteFiles(const VmEntry& vm, const QString& vmFolder) {
+    QStringList problems;
+    for (const QString& path : DeleteChoices::filesOf(vm)) {
+        QFile file(path);
+        if (file.exists() && !file.remove())
+            problems
+                << VmOperations::tr("%1 could not be deleted: %2").arg(path, file.errorString());
+    }
+    QDir folder(vmFolder);
+    if (folder.exists() && folder.isEmpty())
+        folder.rmdir(vmFolder);
+    return problems;
+}
+
+} // namespace
+
+void VmOperations::remove(const VmEntry& vm, DeleteScope scope) {
+    QString refusal = VmActionPolicy::deleteRefusal(vm);
+    if (refusal.isEmpty() && !DeleteChoices::offeredFor(vm).contains(scope))
+        refusal = tr("that choice does not apply to %1").arg(vm.name);
     if (!refusal.isEmpty()) {
         emit operationFinished(vm.name, VmAction::Delete, false,
                                tr("Deleting %1 refused: %2").arg(vm.name, refusal));
         return;
     }
     InventoryService* const service = inventory_;
-    const QString doing = vm.group == VmGroup::Active
+    const bool fromHost = vm.onHost();
+    const bool fromInventory = scope != DeleteScope::HostOnly && vm.inInventory();
+    const bool files = scope == DeleteScope::InventoryAndFiles;
+    const QString vmFolder = service->vmFolder(vm.name);
+    const QString doing = files ? tr("Deleting %1 and its files...")
+                          : fromHost && fromInventory
                               ? tr("Deleting %1 from the host and the inventory...")
-                          : vm.group == VmGroup::Inactive ? tr("Deleting %1 from the inventory...")
-                                                          : tr("Deleting %1 from the host...");
+                          : fromInventory ? tr("Deleting %1 from the inventory...")
+                                          : tr("Freeing %1 on the host...");
     run(vm, VmAction::Delete, doing.arg(vm.name),
-        [vm, service](v3ctl::HostConnection* host) -> Outcome {
-            if (vm.onHost()) {
+        [vm, service, fromHost, fromInventory, files,
+         vmFolder](v3ctl::HostConnection* host) -> Outcome {
+            if (fromHost) {
                 if (!host)
                     return {false, notConnected()};
                 if (vm.index < 0)
@@ -173,11 +212,26 @@ void VmOperations::remove(const VmEntry& vm) {
                 auto freed = host->freeGuest(vm.index);
                 if (!freed)
                     return {false, q(freed.error().message)};
+                if (!fromInventory && vm.inInventory()) {
+                    // Kept in the inventory: it is inactive now.
+                    auto inactive = service->setState(vm.name, inventory::VmState::Inactive);
+                    if (!inactive)
+                        return {true, tr("%1 is freed on the host, but the inventory could not "
+                                         "record it: %2")
+                                          .arg(vm.name, q(inactive.error().message))};
+                    return {true, tr("%1 freed on the host; the inventory keeps it").arg(vm.name)};
+                }
             }
-            if (vm.inInventory()) {
+            if (fromInventory) {
                 auto removed = service->remove(vm.name);
                 if (!removed)
                     return {false, q(removed.error().message)};
+            }
+            if (files) {
+                const QStringList problems = deleteFiles(vm, vmFolder);
+                if (!problems.isEmpty())
+                    return {false, tr("%1 is deleted, but %2").arg(vm.name, problems.join("; "))};
+                return {true, tr("%1 and its files deleted").arg(vm.name)};
             }
             return {true, tr("%1 deleted").arg(vm.name)};
         });

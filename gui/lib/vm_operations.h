@@ -1,11 +1,11 @@
 // The VM lifecycle as the window drives it: each operation runs on the
 // session's host worker (host call, then the inventory write), never on
 // the UI thread, and reports back by signal with the host's own sentence
-// when it fails. Delete follows the original Palacios rules: an active VM
-// goes from host and inventory, an inactive one from the inventory, one not
-// in the inventory from the host only.
+// when it fails. Delete does what the user chose (DeleteScope): free on the
+// host only, also remove from the inventory, or also delete the VM's files.
 #pragma once
 
+#include "delete_vm_dialog.h"
 #include "vm_action_policy.h"
 #include "vm_entry.h"
 
@@ -31,7 +31,8 @@ public:
     void pause(const VmEntry& vm);
     void resume(const VmEntry& vm);
     void stop(const VmEntry& vm);
-    void remove(const VmEntry& vm);
+    // scope must be one DeleteChoices::offeredFor(vm) lists.
+    void remove(const VmEntry& vm, DeleteScope scope);
 
     int pending() const { return pending_; }
 

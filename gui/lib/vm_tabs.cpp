@@ -127,10 +127,13 @@ void VmTabs::openTextConsole(const VmEntry& vm) {
 
 void VmTabs::openConsole(const VmEntry& vm, const QString& stream) {
     for (StreamConsoleTab* tab : consoleTabs()) {
-        if (tab->vmName() == vm.name && tab->streamName() == stream && tab->isOpen()) {
+        if (tab->vmName() != vm.name || tab->streamName() != stream)
+            continue;
+        if (tab->isOpen()) {
             setCurrentWidget(tab);
             return;
         }
+        closeConsoleTab(indexOf(tab)); // its stream ended (a stop): the new tab replaces it
     }
     auto* tab = new StreamConsoleTab(session_, vm, stream);
     connect(tab, &StreamConsoleTab::failed, this, [this, vm, stream](const QString& message) {
@@ -151,6 +154,12 @@ void VmTabs::setVmStatus(const QString& name, VmStatus status) {
     for (TextConsoleTab* tab : textConsoleTabs())
         if (tab->vmName() == name)
             tab->setVmStatus(status);
+}
+
+void VmTabs::closeConsolesOf(const QString& name) {
+    for (StreamConsoleTab* tab : consoleTabs())
+        if (tab->vmName() == name)
+            closeConsoleTab(indexOf(tab));
 }
 
 void VmTabs::closeConsoleTab(int index) {

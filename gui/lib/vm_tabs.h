@@ -52,6 +52,8 @@ public:
     void openConsolesOf(const VmEntry& vm, Ask ask = Ask::UnlessRemembered);
     // Tells the consoles of the VM called name its new status.
     void setVmStatus(const QString& name, VmStatus status);
+    // Closes every console of the VM called name (it was deleted).
+    void closeConsolesOf(const QString& name);
 
 signals:
     // Something worth telling the user (error: shown as an error).

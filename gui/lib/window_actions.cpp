@@ -85,9 +85,15 @@ WindowActions::WindowActions(QMainWindow* window) : QObject(window), window_(win
     connect_->setShortcut(QKeySequence::Open);
     connect(connect_, &QAction::triggered, this, &WindowActions::connectRequested);
     reload_ = new QAction(IconFactory::reload(), tr("&Reload"), window);
-    reload_->setShortcut(QKeySequence::Refresh);
-    reload_->setToolTip(tr("Reconcile the inventory with the host (F5)"));
+    // Ctrl+Shift+F5 too: F5 belongs to the guest while a console has focus.
+    reload_->setShortcuts({QKeySequence(QKeySequence::Refresh), QKeySequence(tr("Ctrl+Shift+F5"))});
+    reload_->setToolTip(tr("Reconcile the inventory with the host, or reconnect (F5, "
+                           "Ctrl+Shift+F5 in a console)"));
     connect(reload_, &QAction::triggered, this, &WindowActions::reloadRequested);
+    addMemory_ = new QAction(tr("Add &Guest Memory..."), window);
+    addMemory_->setStatusTip(tr("Reserve more of the host's memory for guest RAM (V3_ADD_MEMORY)"));
+    addMemory_->setEnabled(false);
+    connect(addMemory_, &QAction::triggered, this, &WindowActions::addGuestMemoryRequested);
     quit_ = new QAction(tr("&Quit"), window);
     quit_->setShortcut(QKeySequence::Quit);
     connect(quit_, &QAction::triggered, window, &QWidget::close);
@@ -113,6 +119,7 @@ void WindowActions::buildMenus() {
     file->addAction(newVm_);
     file->addAction(connect_);
     file->addAction(reload_);
+    file->addAction(addMemory_);
     file->addSeparator();
     file->addAction(quit_);
 
@@ -156,11 +163,26 @@ void WindowActions::updateFor(const VmEntry* selected) {
         action(VmAction::Activate)->setText(tr("&Activate (Add to Inventory)..."));
     else
         action(VmAction::Activate)->setText(actionText(VmAction::Activate));
+    // Start on a stopped VM resets it and boots it again: it says so.
+    QAction* start = action(VmAction::Start);
+    if (selected && v3ctl::resets(selected->status, v3ctl::VmOperation::Launch)) {
+        start->setText(tr("&Restart"));
+        start->setStatusTip(tr("Reset the stopped VM (cores, devices, memory) and boot it again"));
+    } else {
+        start->setText(actionText(VmAction::Start));
+        start->setStatusTip(actionTip(VmAction::Start));
+    }
 }
 
 void WindowActions::setConnecting(bool connecting) {
     connect_->setEnabled(!connecting);
     reload_->setEnabled(!connecting);
+    if (connecting)
+        addMemory_->setEnabled(false);
+}
+
+void WindowActions::setConnected(bool connected) {
+    addMemory_->setEnabled(connected);
 }
 
 QMenu* WindowActions::contextMenu(const VmEntry* vm, QWidget* parent) const {

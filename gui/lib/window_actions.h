@@ -29,12 +29,14 @@ public:
     QAction* action(VmAction action) const { return vmActions_.value(int(action)); }
     QAction* newVm() const { return newVm_; }
     QAction* reload() const { return reload_; }
+    QAction* addGuestMemory() const { return addMemory_; }
     QToolBar* toolBar() const { return toolBar_; }
 
     // Enables exactly the VM actions valid for selected (nullptr: none).
     void updateFor(const VmEntry* selected);
-    // While connecting, Connect and Reload wait.
+    // While connecting, Connect and Reload wait; Add Guest Memory needs a host.
     void setConnecting(bool connecting);
+    void setConnected(bool connected);
     // The context menu for vm (nullptr: empty space or a group title), owned
     // by parent.
     QMenu* contextMenu(const VmEntry* vm, QWidget* parent) const;
@@ -44,6 +46,7 @@ signals:
     void newVmRequested();
     void connectRequested();
     void reloadRequested();
+    void addGuestMemoryRequested();
     void aboutRequested();
 
 private:
@@ -55,6 +58,7 @@ private:
     QAction* newVm_ = nullptr;
     QAction* connect_ = nullptr;
     QAction* reload_ = nullptr;
+    QAction* addMemory_ = nullptr;
     QAction* quit_ = nullptr;
     QMenu* viewMenu_ = nullptr;
     QToolBar* toolBar_ = nullptr;

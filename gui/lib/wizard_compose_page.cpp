@@ -1,4 +1,5 @@
 #include "wizard_compose_page.h"
+#include "guest_image_probe.h"
 #include "new_vm_wizard.h"
 #include "path_field.h"
 
@@ -8,9 +9,12 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QRadioButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 WizardComposePage::WizardComposePage(QWidget* parent) : QWizardPage(parent) {
     setTitle(tr("Compose"));
@@ -69,11 +73,30 @@ WizardComposePage::WizardComposePage(QWidget* parent) : QWizardPage(parent) {
     problem_->setObjectName("composeProblem");
     problem_->setWordWrap(true);
     problem_->setStyleSheet("color: #b3261e");
+    useAsImage_ = new QPushButton(tr("&Use It as the VM's Image"));
+    useAsImage_->setObjectName("useAsImage");
+    useAsImage_->hide();
+    connect(useAsImage_, &QPushButton::clicked, this,
+            [this]() { emit useAsImageRequested(payload_->path()); });
+    memoryNote_ = new QLabel;
+    memoryNote_->setObjectName("memoryNote");
+    memoryNote_->setWordWrap(true);
+    reserve_ = new QCheckBox;
+    reserve_->setObjectName("reserveMemory");
+    reserve_->setChecked(true);
+    reserve_->hide();
+    form->addRow(QString(), memoryNote_);
+    form->addRow(QString(), reserve_);
+    payloadProbe_ = new ImageProbe(tr("the boot payload"), this);
+    connect(payloadProbe_, &ImageProbe::probed, this, &WizardComposePage::check);
+    connect(payload_, &PathField::pathChanged, this,
+            [this]() { payloadProbe_->probe(payload_->path()); });
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(bootBox);
     layout->addWidget(consoles);
     layout->addWidget(problem_);
+    layout->addWidget(useAsImage_, 0, Qt::AlignLeft);
     layout->addStretch(1);
     connect(payload_, &PathField::pathChanged, this, &WizardComposePage::check);
     connect(kernel_, &PathField::pathChanged, this, &WizardComposePage::check);
@@ -144,13 +167,59 @@ void WizardComposePage::check() {
     const bool untouched = c.boot == VmComposition::Boot::LinuxKernel
                                ? kernel_->edit()->text().isEmpty()
                                : payload_->edit()->text().isEmpty();
+    if (problem.isEmpty() && payloadIsImage())
+        problem = tr("The boot payload %1 is a built guest image (build_vm's format), not a flat "
+                     "binary: use it as the VM's image instead.")
+                      .arg(c.bootPayload);
     problem_->setText(untouched ? QString() : problem);
+    useAsImage_->setVisible(payloadIsImage());
+    checkMemory();
     emit completeChanged();
+}
+
+bool WizardComposePage::payloadIsImage() const {
+    return payloadBoot_->isChecked() && payloadProbe_->isDone() &&
+           payloadProbe_->result().isImage() && payloadProbe_->result().path == payload_->path();
 }
 
 bool WizardComposePage::isComplete() const {
     const VmComposition c = composition();
-    return c.problem().isEmpty() && missingFile(c).isEmpty();
+    return c.problem().isEmpty() && missingFile(c).isEmpty() && !payloadIsImage();
+}
+
+void WizardComposePage::setHostGuestMemory(int totalMb, int freeMb) {
+    hostTotalMb_ = totalMb;
+    hostFreeMb_ = freeMb;
+    checkMemory();
+}
+
+int WizardComposePage::missingGuestMemoryMb() const {
+    if (hostTotalMb_ < 0 || hostFreeMb_ < 0)
+        return 0;
+    return std::max(0, memory_->value() - hostFreeMb_);
+}
+
+bool WizardComposePage::reserveMissingMemory() const {
+    return missingGuestMemoryMb() > 0 && reserve_->isChecked();
+}
+
+void WizardComposePage::checkMemory() {
+    const int missing = missingGuestMemoryMb();
+    if (hostTotalMb_ < 0) {
+        memoryNote_->clear();
+    } else if (missing == 0) {
+        memoryNote_->setText(
+            tr("The host has %1 MB of guest memory free: enough.").arg(hostFreeMb_));
+    } else {
+        memoryNote_->setText(tr("The host has only %1 MB of guest memory free (of %2 MB "
+                                "reserved); this VM needs %3 MB, so activating it would fail.")
+                                 .arg(hostFreeMb_)
+                                 .arg(hostTotalMb_)
+                                 .arg(memory_->value()));
+        reserve_->setText(
+            tr("&Reserve the missing %1 MB on the host when the wizard finishes").arg(missing));
+    }
+    reserve_->setVisible(missing > 0);
 }
 
 int WizardComposePage::nextId() const {

@@ -1,13 +1,18 @@
 // New VM wizard, page 3 (when composing): memory, cores, what the VM boots
 // (a payload run from the reset vector, or a Linux kernel booted directly
 // with an initrd and command line) and the consoles the VM should have.
+// A payload that is itself a built image is recognised (on a worker) and
+// offered as the VM's image; memory is checked against the host's free
+// guest memory, with an offer to reserve what is missing.
 #pragma once
 
 #include "vm_xml_composer.h"
 
 #include <QWizardPage>
 
+class ImageProbe;
 class PathField;
+class QPushButton;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -36,6 +41,19 @@ public:
     QCheckBox* textConsole() const { return cga_; }
     QCheckBox* vga() const { return vga_; }
     QString problemText() const;
+    // The host's guest memory (MB; total < 0: unknown, no check).
+    void setHostGuestMemory(int totalMb, int freeMb);
+    // MB the host lacks for this VM's memory (0: enough, or unknown).
+    int missingGuestMemoryMb() const;
+    // Whether the user asked to reserve the missing memory on Finish.
+    bool reserveMissingMemory() const;
+    QLabel* memoryNote() const { return memoryNote_; }
+    QCheckBox* reserveMemory() const { return reserve_; }
+    QPushButton* useAsImageButton() const { return useAsImage_; }
+
+signals:
+    // The payload is a built image: the user wants it as the VM's image.
+    void useAsImageRequested(const QString& path);
 
 private:
     void check();
@@ -53,4 +71,13 @@ private:
     QCheckBox* cga_;
     QCheckBox* vga_;
     QLabel* problem_;
+    QLabel* memoryNote_;
+    QCheckBox* reserve_;
+    QPushButton* useAsImage_;
+    ImageProbe* payloadProbe_;
+    int hostTotalMb_ = -1;
+    int hostFreeMb_ = -1;
+
+    bool payloadIsImage() const;
+    void checkMemory();
 };

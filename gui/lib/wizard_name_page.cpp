@@ -2,6 +2,8 @@
 
 #include "vm_record.h"
 
+#include <uapi/v3vee_names.h>
+
 #include <QLabel>
 #include <QLineEdit>
 #include <QVBoxLayout>
@@ -31,6 +33,20 @@ WizardNamePage::WizardNamePage(QStringList takenNames, QWidget* parent)
 QString WizardNamePage::problemWith(const QString& name, const QStringList& taken) {
     if (name.isEmpty())
         return tr("Enter a name.");
+    // The module's rule (one path component: the VM's folder is named after
+    // it), then the inventory's own.
+    const QByteArray bytes = name.toUtf8();
+    if (const char* problem = v3_name_problem(bytes.constData(), bytes.size())) {
+        QString text = tr("%1 cannot be a VM name: %2").arg(name, QString::fromUtf8(problem));
+        // Name the first character the rule refuses, if that is the reason.
+        for (QChar c : name) {
+            if (c.unicode() < 0x80 && v3_name_char_allowed(char(c.unicode())))
+                continue;
+            text += c == ' ' ? tr(" (not a space)") : tr(" (not '%1')").arg(c);
+            break;
+        }
+        return text + '.';
+    }
     if (auto problem = inventory::name_problem(name.toStdString()))
         return QString::fromStdString(*problem);
     if (taken.contains(name))

@@ -61,6 +61,13 @@ bool WizardSummaryPage::isComplete() const {
     return !busy_;
 }
 
+void WizardSummaryPage::setStep(int step, int steps) {
+    progress_->setFormat(tr("Step %1 of %2").arg(step).arg(steps));
+    progress_->setTextVisible(true);
+    progress_->setRange(0, steps);
+    progress_->setValue(step - 1); // the steps before it are done
+}
+
 void WizardSummaryPage::setBusy(bool busy, const QString& stage) {
     busy_ = busy;
     progress_->setVisible(busy);

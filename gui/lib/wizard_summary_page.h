@@ -21,6 +21,9 @@ public:
     QPlainTextEdit* xmlView() const { return xml_; }
     QLabel* statusLabel() const { return status_; }
     void setBusy(bool busy, const QString& stage);
+    // Step `step` of `steps` is under way (the bar shows it).
+    void setStep(int step, int steps);
+    QProgressBar* progressBar() const { return progress_; }
     void setOutcome(bool ok, const QString& message);
 
 private:

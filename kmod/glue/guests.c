@@ -45,17 +45,9 @@ void v3_guest_put(struct v3_guest *guest)
 
 static bool v3_valid_name(const char *name)
 {
-	size_t i, len = strnlen(name, V3_NAME_MAX);
-
-	if (len == 0 || len >= V3_NAME_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = name[i];
-
-		if (!(isalnum(c) || c == '_' || c == '.' || c == '-'))
-			return false;
-	}
-	return true;
+	/* The one rule for names (uapi/v3vee_names.h); without a NUL in the
+	 * buffer the length is V3_NAME_MAX, which the rule refuses. */
+	return v3_name_problem(name, strnlen(name, V3_NAME_MAX)) == NULL;
 }
 
 bool v3_guest_is_dead(struct v3_guest *guest)

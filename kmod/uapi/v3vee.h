@@ -10,6 +10,7 @@
 
 #include "v3vee_console.h"
 #include "v3vee_lifecycle.h"
+#include "v3vee_names.h"
 
 #define V3_ABI_VERSION 2
 

@@ -10,6 +10,7 @@
 #include <QMutex>
 #include <QMutexLocker>
 
+#include <atomic>
 #include <cerrno>
 #include <map>
 #include <fcntl.h>
@@ -22,9 +23,13 @@ public:
         std::string name;
         v3ctl::VmState state = v3ctl::VmState::Created;
         uint64_t exits = 0;
+        std::string reason;
     };
 
     bool vmOpsSupported = true; // false: every VM operation fails with ENOSYS
+    // Guest memory reserved and free (AddMemory adds to both).
+    std::atomic<uint64_t> guestMemoryTotal{64u << 20};
+    std::atomic<uint64_t> guestMemoryFree{48u << 20};
     bool listFails = false;
     // What kernelLog() serves; added from the test thread, read on the
     // session's worker.
@@ -103,19 +108,37 @@ public:
         info.cpusEnabled = 4;
         info.moduleVersion = "9.9";
         info.kernelRelease = "6.1.0-test";
+        info.guestMemoryTotal = guestMemoryTotal;
+        info.guestMemoryFree = guestMemoryFree;
+        QMutexLocker lock(&mutex_);
+        info.numGuests = uint32_t(vms_.size());
         return info;
+    }
+    v3ctl::Result<uint64_t> handle(v3ctl::ops::AddMemory, const v3ctl::ops::MemoryArgs& a) {
+        const uint64_t bytes = a.bytes;
+        if (bytes == 0)
+            return v3ctl::Error{EINVAL, "adding memory: 0 bytes"};
+        guestMemoryTotal += bytes;
+        guestMemoryFree += bytes;
+        return uint64_t(guestMemoryTotal);
     }
 
     // Adds a VM as the v3 tools would, behind the window's back.
     int addBehindTheBack(const std::string& name, v3ctl::VmState state) {
         QMutexLocker lock(&mutex_);
         int index = next_++;
-        vms_[index] = Vm{name, state, 0};
+        vms_[index] = Vm{name, state, 0, {}};
         return index;
     }
-    void setState(int index, v3ctl::VmState state) {
+    void setState(int index, v3ctl::VmState state, const std::string& reason = {}) {
         QMutexLocker lock(&mutex_);
         vms_[index].state = state;
+        vms_[index].reason = reason;
+    }
+    // Frees a VM as v3_free would, behind the window's back.
+    void removeBehindTheBack(int index) {
+        QMutexLocker lock(&mutex_);
+        vms_.erase(index);
     }
     size_t count() {
         QMutexLocker lock(&mutex_);
@@ -167,6 +190,7 @@ public:
         info.name = it->second.name;
         info.index = index;
         info.state = it->second.state;
+        info.reason = it->second.reason;
         info.numCores = 1;
         info.memoryBytes = 16u << 20;
         if (it->second.state == v3ctl::VmState::Running)

@@ -1,6 +1,7 @@
 #include "devices/char_stream.h"
 
 #include "config/text_arg.h"
+#include "uapi/v3vee_names.h"
 #include "vm/vm.h"
 
 namespace v3::devices {
@@ -10,20 +11,16 @@ const DeviceClass kCharStreamClass = {"CHAR_STREAM", CharStream::validate, CharS
 
 namespace {
 
-bool is_stream_name_character(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '.' || c == '-';
-}
-
-// The host opens the stream by this name (v3_stream, /dev/v3-vmN), so it is
-// kept to characters that are safe in a path and on a command line.
+// The host opens the stream by this name (v3_stream, /dev/v3-vmN), so it
+// follows the module's rule for names (uapi/v3vee_names.h): characters that
+// are safe in a path and on a command line.
 Result<StringView> read_stream_name(const xml::Element& device, config::Diagnostic& diag) {
     StringView name = TRY(config::read_string(device, "name", true, diag));
     if (name.length() > kStreamNameMaxLength)
         return diag.fail(device, "stream name '%s' is %zu characters long; at most %zu are allowed",
                          TextArg(name).c_str(), name.length(), kStreamNameMaxLength);
     for (char c : name)
-        if (!is_stream_name_character(c))
+        if (!v3_name_char_allowed(c))
             return diag.fail(device,
                              "stream name '%s' is invalid: use only letters, digits, '_', '.' "
                              "and '-'",

@@ -47,6 +47,13 @@ struct Fixture {
     MainWindow window{&session, "stub"};
     Fixture() {
         window.setConfirmer([](const QString&, const QString&) { return true; });
+        // Delete as the original Palacios did: from the host and the
+        // inventory, whichever the VM is in (tst_window_state tries each choice).
+        window.setDeleteChooser([](const VmEntry& vm) {
+            return DeleteChoices::offeredFor(vm).contains(DeleteScope::Inventory)
+                       ? DeleteScope::Inventory
+                       : DeleteScope::HostOnly;
+        });
         window.setPollInterval(100);
     }
     bool connectAndReconcile() {

@@ -2,13 +2,18 @@
 // names), the source and compose pages' validation, the generated XML (read
 // back with the details page's reader), a real build with build_vm adding
 // the VM to the inventory with absolute paths, and build_vm failures shown
-// with its reason while the wizard stays open.
+// with its reason while the wizard stays open; names as one path component,
+// every missing or unreadable file named inline, a built image given as a
+// payload offered as the image, memory checked against the host's, and the
+// adopt dialog's checks of the image.
+#include "adopt_vm_dialog.h"
 #include "inventory.h"
 #include "inventory_service.h"
 #include "new_vm_wizard.h"
 #include "path_field.h"
 #include "test_paths.h"
 #include "vm_config_summary.h"
+#include "vm_entry.h"
 #include "wizard_compose_page.h"
 #include "wizard_name_page.h"
 #include "wizard_source_page.h"
@@ -20,12 +25,16 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QRadioButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <unistd.h>
 
 class TestNewVmWizard : public QObject {
     Q_OBJECT
@@ -59,6 +68,197 @@ private slots:
         edit->setText("fresh");
         QVERIFY(page->isComplete());
         QVERIFY(page->problemText().isEmpty());
+    }
+
+    // The module's rule for names: one path component of [A-Za-z0-9_.-],
+    // at most 31 characters (the VM's folder is named after it).
+    void nameIsOnePathComponent_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("slash") << "bad/name"
+                               << "only letters, digits, '_', '.' and '-'";
+        QTest::newRow("backslash") << "bad\\name"
+                                   << "only letters, digits";
+        QTest::newRow("32 characters") << QString(32, 'x') << "at most 31 characters";
+        QTest::newRow("dot") << "."
+                             << "cannot be \".\" or \"..\"";
+        QTest::newRow("dot dot") << ".."
+                                 << "cannot be \".\" or \"..\"";
+        QTest::newRow("umlaut") << QString::fromUtf8("gr\xc3\xbcn") << "only letters, digits";
+        QTest::newRow("31 characters") << QString(31, 'x') << "";
+        QTest::newRow("dots and dashes") << "a.b-c_d"
+                                         << "";
+    }
+
+    void nameIsOnePathComponent() {
+        QFETCH(QString, name);
+        QFETCH(QString, problem);
+        NewVmWizard wizard({}, inventory_.get(), "stub");
+        WizardNamePage* page = wizard.namePage();
+        page->nameEdit()->setText(name);
+        QCOMPARE(page->isComplete(), problem.isEmpty());
+        if (problem.isEmpty())
+            QVERIFY2(page->problemText().isEmpty(), qPrintable(page->problemText()));
+        else
+            QVERIFY2(page->problemText().contains(problem), qPrintable(page->problemText()));
+    }
+
+    // Every missing or unreadable file of an existing source is named
+    // inline; a built image alone is enough (its config is inside it).
+    void existingSourceNamesEveryFileProblem() {
+        NewVmWizard wizard({}, inventory_.get(), "stub");
+        WizardSourcePage* page = wizard.sourcePage();
+        page->existingButton()->setChecked(true);
+        QVERIFY(!page->isComplete());
+        QVERIFY2(page->problemText().isEmpty(), qPrintable(page->problemText())); // untouched
+
+        const QString missingXml = dir_.filePath("missing.xml");
+        page->configField()->setPath(missingXml);
+        QVERIFY(!page->isComplete());
+        QVERIFY2(page->problemText().contains("The config " + missingXml + " does not exist"),
+                 qPrintable(page->problemText()));
+        page->configField()->setPath(dir_.path()); // a folder
+        QVERIFY(!page->isComplete());
+        QVERIFY2(page->problemText().contains("cannot be read"), qPrintable(page->problemText()));
+        if (::geteuid() != 0) { // root reads any file
+            const QString locked = dir_.filePath("locked.xml");
+            QFile file(locked);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("<vm/>");
+            file.close();
+            QVERIFY(file.setPermissions(QFileDevice::WriteOwner));
+            page->configField()->setPath(locked);
+            QVERIFY(!page->isComplete());
+            QVERIFY2(page->problemText().contains("The config " + locked + " cannot be read"),
+                     qPrintable(page->problemText()));
+        }
+        page->configField()->setPath(QString());
+
+        const QString missingImg = dir_.filePath("missing.img");
+        page->imageField()->setPath(missingImg);
+        QTRY_VERIFY2(page->problemText().contains("The image " + missingImg + " does not exist"),
+                     qPrintable(page->problemText()));
+        QVERIFY(!page->isComplete());
+        page->imageField()->setPath(payload_); // a flat binary, not an image
+        QTRY_VERIFY2(page->problemText().contains("is not a guest image"),
+                     qPrintable(page->problemText()));
+        QVERIFY(!page->isComplete());
+        page->imageField()->setPath(builtImage(64));
+        QTRY_VERIFY2(page->isComplete(), qPrintable(page->problemText()));
+        QVERIFY2(page->problemText().isEmpty(), qPrintable(page->problemText()));
+    }
+
+    // A payload that is itself a built image is recognised; the wizard
+    // offers to use it as the VM's image and takes the user there.
+    void aBuiltImageAsPayloadIsOfferedAsTheImage() {
+        NewVmWizard wizard({}, inventory_.get(), "stub");
+        wizard.namePage()->nameEdit()->setText("fromimage");
+        wizard.show();
+        wizard.next(); // source: compose
+        wizard.next(); // compose
+        QCOMPARE(wizard.currentId(), int(NewVmWizard::ComposePage));
+        WizardComposePage* page = wizard.composePage();
+        const QString image = builtImage(32);
+        page->payload()->setPath(image);
+        QTRY_VERIFY2(page->problemText().contains("is a built guest image"),
+                     qPrintable(page->problemText()));
+        QVERIFY(!page->isComplete());
+        QVERIFY(page->useAsImageButton()->isVisible());
+        page->useAsImageButton()->click();
+        QCOMPARE(wizard.currentId(), int(NewVmWizard::SourcePage));
+        QVERIFY(wizard.sourcePage()->existingButton()->isChecked());
+        QCOMPARE(wizard.sourcePage()->imagePath(), image);
+        QTRY_VERIFY2(wizard.sourcePage()->isComplete(),
+                     qPrintable(wizard.sourcePage()->problemText()));
+        QVERIFY(!wizard.needsBuild());
+        QCOMPARE(wizard.imagePath(), image);
+        // A flat binary again is no image: no offer.
+        page->payload()->setPath(payload_);
+        QTRY_VERIFY(page->useAsImageButton()->isHidden());
+        QVERIFY2(page->problemText().isEmpty(), qPrintable(page->problemText()));
+    }
+
+    // The VM's memory against the host's free guest memory, with an offer
+    // to reserve what is missing when the wizard finishes.
+    void memoryIsCheckedAgainstTheHost() {
+        NewVmWizard wizard({}, inventory_.get(), "stub");
+        WizardComposePage* page = wizard.composePage();
+        QVERIFY(page->memoryNote()->text().isEmpty()); // host unknown: no check
+        QCOMPARE(page->missingGuestMemoryMb(), 0);
+        wizard.setHostGuestMemory(256, 100);
+        page->memory()->setValue(64);
+        QVERIFY2(page->memoryNote()->text().contains("100 MB of guest memory free: enough"),
+                 qPrintable(page->memoryNote()->text()));
+        QVERIFY(page->reserveMemory()->isHidden());
+        QVERIFY(!page->reserveMissingMemory());
+        page->memory()->setValue(4000);
+        QCOMPARE(page->missingGuestMemoryMb(), 3900);
+        QVERIFY2(page->memoryNote()->text().contains("only 100 MB of guest memory free (of 256 "
+                                                     "MB reserved); this VM needs 4000 MB"),
+                 qPrintable(page->memoryNote()->text()));
+        QVERIFY(!page->reserveMemory()->isHidden());
+        QVERIFY2(page->reserveMemory()->text().contains("3900 MB"),
+                 qPrintable(page->reserveMemory()->text()));
+        QVERIFY(page->reserveMissingMemory());
+        page->reserveMemory()->setChecked(false);
+        QVERIFY(!page->reserveMissingMemory());
+    }
+
+    void finishReservesTheMissingMemory() {
+        const QString buildVm = testpaths::buildRoot() + "/bin/build_vm";
+        if (!QFileInfo(buildVm).isExecutable())
+            QSKIP("build_vm is not built");
+        qputenv("PALACIOS_BUILD_VM", buildVm.toLocal8Bit());
+        NewVmWizard wizard({}, inventory_.get(), "stub");
+        wizard.setHostGuestMemory(64, 16);
+        QSignalSpy reserve(&wizard, &NewVmWizard::reserveMemoryRequested);
+        QSignalSpy created(&wizard, &NewVmWizard::vmCreated);
+        QSignalSpy failed(&wizard, &NewVmWizard::creationFailed);
+        fillComposition(wizard, "bigger");
+        wizard.composePage()->memory()->setValue(80);
+        wizard.show();
+        walkToSummary(wizard);
+        wizard.button(QWizard::FinishButton)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(created.count() + failed.count() > 0, 20000);
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        QCOMPARE(reserve.count(), 1);
+        QCOMPARE(reserve.first().at(0).toInt(), 64);
+    }
+
+    // Adoption: the image must exist, be one, and ask for the memory the
+    // host reports for the running VM.
+    void adoptionChecksTheImage() {
+        VmEntry orphan;
+        orphan.name = "stray";
+        orphan.group = VmGroup::NotInInventory;
+        orphan.status = VmStatus::Running;
+        orphan.memoryMb = 64;
+        AdoptVmDialog dialog(orphan);
+        QVERIFY(!dialog.canAccept());
+        const QString missing = dir_.filePath("gone.img");
+        dialog.imageField()->setPath(missing);
+        QTRY_VERIFY2(dialog.problemText().contains("The image " + missing + " does not exist"),
+                     qPrintable(dialog.problemText()));
+        QVERIFY(!dialog.canAccept());
+        dialog.imageField()->setPath(payload_);
+        QTRY_VERIFY2(dialog.problemText().contains("is not a guest image"),
+                     qPrintable(dialog.problemText()));
+        QVERIFY(!dialog.canAccept());
+        const QString small = builtImage(16);
+        dialog.imageField()->setPath(small);
+        QTRY_VERIFY2(dialog.problemText().contains("asks for 16 MB of memory, but stray on the "
+                                                   "host has 64 MB"),
+                     qPrintable(dialog.problemText()));
+        QVERIFY(!dialog.canAccept());
+        const QString right = builtImage(64);
+        dialog.imageField()->setPath(right);
+        QTRY_VERIFY2(dialog.canAccept(), qPrintable(dialog.problemText()));
+        QVERIFY2(dialog.problemText().isEmpty(), qPrintable(dialog.problemText()));
+        QCOMPARE(dialog.imagePath(), right);
+        dialog.configField()->setPath(dir_.filePath("nothere.xml"));
+        QVERIFY(!dialog.canAccept());
+        QVERIFY2(dialog.problemText().contains("does not exist"), qPrintable(dialog.problemText()));
     }
 
     void composeValidationAndXml() {
@@ -140,10 +340,16 @@ private slots:
         walkToSummary(wizard);
         QVERIFY(wizard.summaryPage()->xmlView()->toPlainText().contains("<memory>64</memory>"));
         wizard.summaryPage()->grab().save(testpaths::outputDir() + "/new_vm_wizard_summary.png");
+        // The build shows its steps: config, build_vm, inventory.
+        QProgressBar* bar = wizard.summaryPage()->progressBar();
+        QStringList steps;
+        connect(bar, &QProgressBar::valueChanged, this, [&]() { steps << bar->format(); });
         wizard.button(QWizard::FinishButton)->click();
         QTRY_VERIFY_WITH_TIMEOUT(created.count() + failed.count() > 0, 20000);
         QVERIFY2(failed.isEmpty(),
                  failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        steps.removeDuplicates();
+        QCOMPARE(steps, QStringList({"Step 1 of 3", "Step 2 of 3", "Step 3 of 3"}));
         QVERIFY(QFileInfo(wizard.imagePath()).size() > 4096);
 
         auto inv = inventory::Inventory::open(dbPath().toStdString());
@@ -269,6 +475,30 @@ private:
         put32(0x238, 2047);       // cmdline_size
         put32(0x260, 64 << 20);   // init_size
         return k;
+    }
+    // A file with the guest image header (IMAGE-FORMAT.md) and an embedded
+    // config asking for memoryMb; enough for the window's probe, which
+    // reads the magic and the XML (build_vm --check would want blobs too).
+    QString builtImage(int memoryMb) {
+        const QString path = dir_.filePath(QString("built-%1.img").arg(memoryMb));
+        const QByteArray xml =
+            QString("<vm class=\"PC\"><memory>%1</memory></vm>").arg(memoryMb).toUtf8();
+        QByteArray header(64, '\0');
+        header.replace(0, 5, "v3vee");
+        auto put = [&](int at, quint64 value, int bytes) {
+            for (int i = 0; i < bytes; ++i)
+                header[at + i] = char((value >> (8 * i)) & 0xff);
+        };
+        put(8, 1, 4);                         // version
+        put(12, 64, 4);                       // header size
+        put(16, 64 + quint64(xml.size()), 8); // image size
+        put(24, 64, 8);                       // XML offset
+        put(32, quint64(xml.size()), 8);      // XML size
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(path));
+        file.write(header + xml);
+        return path;
     }
     QString dbPath() const { return QString::fromLocal8Bit(qgetenv("PALACIOS_INVENTORY")); }
     void fillComposition(NewVmWizard& wizard, const QString& name) {

@@ -1,10 +1,11 @@
 // End to end: the real Palacios window against the real sandbox, driven the
 // way a user would: the New VM wizard composes a VM around the spin guest's
 // ROM (build_vm builds the image), then Activate, Start (the console tab
-// shows the guest's output), Pause, Continue, Stop and Delete through the
-// window's own actions. After every step the window's inventory model and
-// the host itself (asked by the test on the session's host worker) agree on the VM's state.
-// Screenshots go to the test output folder; the sandbox is always powered off.
+// shows the guest's output), Pause, Continue, Stop, Restart (the stopped VM
+// reset and booted again) and Delete with its files through the window's own
+// actions, with the sandbox's boot stages shown on the way. After every step the window's inventory
+// model and the host itself (asked by the test on the session's host worker) agree on the VM's
+// state. Screenshots go to the test output folder; the sandbox is always powered off.
 #include "host_connection.h"
 #include "guest_ops.h"
 #include "host_session.h"
@@ -14,6 +15,7 @@
 #include "message_bar.h"
 #include "new_vm_wizard.h"
 #include "path_field.h"
+#include "sandbox_boot_progress.h"
 #include "stream_console_tab.h"
 #include "terminal_screen.h"
 #include "terminal_widget.h"
@@ -103,12 +105,23 @@ private slots:
         });
         window.setPollInterval(250);
         window.resize(1100, 750);
+        // Delete removes the VM's files too (the wizard made them for it).
+        window.setDeleteChooser([](const VmEntry&) { return DeleteScope::InventoryAndFiles; });
         QSignalSpy connected(&session, &HostSession::connected);
         QSignalSpy failed(&session, &HostSession::connectionFailed);
+        QSignalSpy stages(window.sandboxBoot(), &SandboxBootProgress::stageChanged);
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(connected.count() + failed.count() > 0, 180000);
         QVERIFY2(failed.isEmpty(),
                  failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        // The private sandbox was booted for this test: the window saw it
+        // boot (the later stages may pass between two looks at its files).
+        QStringList seen;
+        for (const QList<QVariant>& stage : stages)
+            seen << SandboxBootProgress::stageText(stage.at(0).value<SandboxBootProgress::Stage>());
+        QVERIFY2(seen.contains(SandboxBootProgress::stageText(SandboxBootProgress::Stage::Booting)),
+                 qPrintable(seen.join(" | ")));
+        QVERIFY(window.sandboxBoot()->isHidden());
 
         // The host's own view, asked on the session's host worker: the
         // sandbox's agent channel carries one client at a time, and the
@@ -252,12 +265,53 @@ private slots:
         QCOMPARE(hostState(index), QString("stopped"));
         QCOMPARE(inventoryState(), QString("stopped"));
 
-        // --- Delete: gone from the host, the inventory and the window.
+        // --- Restart: Start on the stopped VM resets it and boots it again
+        // from the start, on the same device file.
+        QTRY_VERIFY(window.action(VmAction::Start)->isEnabled());
+        QCOMPARE(window.action(VmAction::Start)->text().remove('&'), QString("Restart"));
+        const int beatsBefore = lastBeat(consoleText(console));
+        QVERIFY(beatsBefore > 2);
+        window.action(VmAction::Start)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(vm() && vm()->status == VmStatus::Running, 30000);
+        QCOMPARE(vm()->index, index);
+        QCOMPARE(hostState(index), QString("running"));
+        QCOMPARE(inventoryState(), QString("running"));
+        // The guest prints its banner and counts from beat 1 again, in the
+        // console tab of its com1 (the old one, or one that replaced it).
+        auto rebooted = [&]() {
+            for (StreamConsoleTab* tab : window.consoleTabs()) {
+                if (tab->vmName() != kVm)
+                    continue;
+                const QString text = consoleText(tab);
+                const int banner = text.lastIndexOf("spin: running");
+                if (banner >= 0 && (tab != console || text.count("spin: running") > 1))
+                    return text.mid(banner);
+            }
+            return QString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!rebooted().isEmpty(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(lastBeat(rebooted()) >= 1, 60000);
+        QVERIFY2(lastBeat(rebooted()) < beatsBefore, qPrintable(rebooted()));
+        QVERIFY2(window.messageBar()->text().isEmpty(), qPrintable(window.messageBar()->text()));
+        window.action(VmAction::Stop)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(vm() && vm()->status == VmStatus::Stopped, 30000);
+        QCOMPARE(hostState(index), QString("stopped"));
+
+        // --- Delete with its files: gone from the host, the inventory, the
+        // window and the disk; its console tabs close with it.
+        const QString imagePath = vm()->imagePath;
+        const QString configPath = vm()->configPath;
+        QVERIFY2(QFile::exists(imagePath) && QFile::exists(configPath), qPrintable(imagePath));
         QTRY_VERIFY(window.action(VmAction::Delete)->isEnabled());
         window.action(VmAction::Delete)->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(vm() == nullptr, 30000);
         QCOMPARE(hostListing(kVm), QString("no"));
         QCOMPARE(inventoryState(), QString("absent"));
+        QVERIFY(!QFile::exists(imagePath));
+        QVERIFY(!QFile::exists(configPath));
+        QVERIFY2(!QFileInfo::exists(QFileInfo(imagePath).absolutePath()),
+                 qPrintable(QFileInfo(imagePath).absolutePath()));
+        QTRY_VERIFY(window.consoleTabs().isEmpty());
         QVERIFY2(window.messageBar()->text().isEmpty(), qPrintable(window.messageBar()->text()));
         QVERIFY(window.grab().save(testpaths::outputDir() + "/gui_e2e_final.png"));
 
