@@ -116,4 +116,9 @@ deb: deps
 	lintian --fail-on error $(DEB_DIR)/palacios_$(VERSION)_amd64.changes
 	@ls -l $(DEB_DIR)/*.deb
 
-.PHONY: man build-tree-data install uninstall install-dkms deb
+# Installs those packages into a fresh Debian 12 root and checks what a user
+# gets (needs root and the Debian mirror; see the script).
+deb-test:
+	packaging/test-deb-install.sh
+
+.PHONY: man build-tree-data install uninstall install-dkms deb deb-test
