@@ -77,6 +77,9 @@ private slots:
         HostSession session;
         MainWindow window(&session, "sandbox");
         window.setConfirmer([](const QString&, const QString&) { return true; });
+        // Delete frees it and drops the record; the guest's files are the
+        // build's, shared with other tests, and stay.
+        window.setDeleteChooser([](const VmEntry&) { return DeleteScope::Inventory; });
         window.setPollInterval(250);
         window.resize(1100, 750);
         auto* tabs = qobject_cast<VmTabs*>(window.tabWidget());
