@@ -53,10 +53,41 @@ bool IrqRouter::interrupt_pending() const {
 }
 
 Result<u8> IrqRouter::acknowledge() {
-    for (InterruptController* c : controllers_)
-        if (c->interrupt_pending())
-            return c->acknowledge();
+    for (InterruptController* c : controllers_) {
+        if (!c->interrupt_pending())
+            continue;
+        acknowledged_line_ = -1;
+        auto vector = c->acknowledge();
+        int line = acknowledged_line_;
+        acknowledged_line_ = -1;
+        // After the controller finished its INTA cycle: a listener may raise
+        // the line again (the request then waits behind the one in service).
+        if (line >= 0)
+            for (const AckListener& l : ack_listeners_)
+                if (l.line == u8(line))
+                    l.listener->irq_acknowledged(u8(line));
+        return vector;
+    }
     return make_error(Errno::NoEnt, "no interrupt is pending");
+}
+
+bool IrqRouter::line_accepted(u8 line) const {
+    for (InterruptController* c : controllers_)
+        if (c->accepts(line))
+            return true;
+    return false;
+}
+
+Result<void> IrqRouter::add_ack_listener(u8 line, IrqAckListener& listener) {
+    if (!ack_listeners_.try_append(AckListener{line, &listener}))
+        return make_error(Errno::NoMem, "out of memory for an interrupt acknowledge listener");
+    return {};
+}
+
+void IrqRouter::remove_ack_listener(IrqAckListener& listener) {
+    for (usize i = ack_listeners_.size(); i > 0; --i)
+        if (ack_listeners_[i - 1].listener == &listener)
+            ack_listeners_.remove(i - 1);
 }
 
 } // namespace v3

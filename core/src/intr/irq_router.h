@@ -19,8 +19,25 @@ public:
     virtual void lower_irq(u8 line) = 0;
     // Whether the controller has an interrupt for the CPU.
     virtual bool interrupt_pending() const = 0;
-    // INTA: the vector to inject, moving the request into service.
+    // INTA: the vector to inject, moving the request into service. A
+    // controller names the line it put in service with
+    // IrqRouter::note_acknowledged (acknowledge listeners run after it).
     virtual Result<u8> acknowledge() = 0;
+    // Whether a request on `line` can reach the CPU through this
+    // controller (not masked); a source that owes interrupts stops owing
+    // them while nothing would deliver them.
+    virtual bool accepts(u8 line) const {
+        (void)line;
+        return true;
+    }
+};
+
+// Told when the CPU takes (INTA) an interrupt that came from a line: what
+// a timer that reinjects ticks the guest could not take waits for.
+class IrqAckListener {
+public:
+    virtual ~IrqAckListener() = default;
+    virtual void irq_acknowledged(u8 line) = 0;
 };
 
 class IrqRouter {
@@ -43,7 +60,16 @@ public:
     Levels levels() const;
     void restore_levels(const Levels& levels);
     bool interrupt_pending() const;
+    // INTA through the controller that has the interrupt; then tells the
+    // listeners of the line it put in service.
     Result<u8> acknowledge();
+    // From a controller's acknowledge(): `line` went into service.
+    void note_acknowledged(u8 line) { acknowledged_line_ = int(line); }
+    // Whether any controller would deliver a request on `line`.
+    bool line_accepted(u8 line) const;
+
+    Result<void> add_ack_listener(u8 line, IrqAckListener& listener);
+    void remove_ack_listener(IrqAckListener& listener);
 
     // Called after every raise (pulses included), from whichever thread
     // raised the line: the VM wakes its cores with it, so an interrupt
@@ -55,6 +81,12 @@ public:
 
 private:
     Vector<InterruptController*> controllers_;
+    struct AckListener {
+        u8 line;
+        IrqAckListener* listener;
+    };
+    Vector<AckListener> ack_listeners_;
+    int acknowledged_line_ = -1;
     void (*notify_)(void* arg) = nullptr;
     void* notify_arg_ = nullptr;
     u64 levels_[kMaxIrqLines / 64] = {};

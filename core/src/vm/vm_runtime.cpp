@@ -40,7 +40,38 @@ Result<OwnPtr<VmRuntime>> VmRuntime::try_create(Vm& vm, OwnPtr<VcoreBackend> bac
     if (vm.linux_entry().entry)
         runtime->cores_[0]->start_linux_protected_mode(
             vm.linux_entry().entry, vm.linux_entry().boot_params, boot::kBootGdtAddress);
+    TRY(runtime->start_threads());
     return runtime;
+}
+
+Result<void> VmRuntime::start_threads() {
+    // The threads exist from creation and wait for launch(): creating a
+    // kernel thread waits for kthreadd (about 1 ms measured in the sandbox,
+    // half of the launch-to-first-byte time), so launch only wakes them.
+    if (!threads_.try_reserve(cores_.size()))
+        return make_error(Errno::NoMem, "out of memory for core threads");
+    unsigned cpus = host().cpu_count();
+    for (usize i = 0; i < cores_.size(); ++i) {
+        auto* t = new (alloc) CoreThread{this, cores_[i].get(), nullptr};
+        if (!t) {
+            stop();
+            return make_error(Errno::NoMem, "out of memory for a core thread");
+        }
+        char name[32];
+        format(name, sizeof name, "%s-%u", vm_.name_cstr(), unsigned(i));
+        // Bind each core to a host CPU: the SVM host save area is per CPU.
+        unsigned cpu = unsigned(i) % (cpus ? cpus : 1);
+        while (cpus && !host().cpu_online(cpu))
+            cpu = (cpu + 1) % cpus;
+        t->thread = host().thread_start(core_thread_main, t, name, int(cpu));
+        if (!t->thread) {
+            destroy(t);
+            stop();
+            return make_error(Errno::NoMem, "the host could not start a core thread");
+        }
+        (void)threads_.try_append(t);
+    }
+    return {};
 }
 
 VmRuntime::~VmRuntime() {
@@ -53,12 +84,19 @@ VmRuntime::~VmRuntime() {
 
 int VmRuntime::core_thread_main(void* arg) {
     auto* t = static_cast<CoreThread*>(arg);
-    t->runtime->run_core(*t->core);
+    VcoreSignal& signal = t->runtime->vm_.core_signal(t->core->id());
+    // Created with the VM: wait for launch() (or a stop before any launch).
+    while (!__atomic_load_n(&t->runtime->launched_, __ATOMIC_ACQUIRE) &&
+           !t->runtime->stop_requested_ && !host().thread_should_stop()) {
+        signal.wait(0);
+        (void)signal.take();
+    }
+    if (__atomic_load_n(&t->runtime->launched_, __ATOMIC_ACQUIRE))
+        t->runtime->run_core(*t->core);
     // The VM stopped or failed: a pause in progress must not wait for this
     // core. Then wait to be joined (kthread_stop expects the thread to
     // still exist); thread_stop wakes the wait.
     t->runtime->settle_pause();
-    VcoreSignal& signal = t->runtime->vm_.core_signal(t->core->id());
     while (!host().thread_should_stop()) {
         signal.wait(0);
         (void)signal.take();
@@ -166,38 +204,18 @@ void VmRuntime::run_core(Vcore& core) {
 }
 
 Result<void> VmRuntime::launch() {
-    // Threads start only on a VM in its created state: a stopped VM is
+    // A runtime launches once, from the VM's created state: a stopped VM is
     // relaunched by resetting it and building a fresh runtime (vmm_vm.cpp).
-    if (!threads_.is_empty() || vm_.state() != VmState::Created)
+    if (launched_ || vm_.state() != VmState::Created)
         return make_error(Errno::Busy, "the VM has already been launched");
-    if (!threads_.try_reserve(cores_.size()))
-        return make_error(Errno::NoMem, "out of memory for core threads");
-    stop_requested_ = false;
+    if (stop_requested_ || threads_.size() != cores_.size())
+        return make_error(Errno::Inval, "the VM's core threads are gone; free it");
     pause_requested_ = false;
     started_ns_ = host().monotonic_ns();
     clock_host_ns_ = started_ns_; // guest time runs from the launch
     vm_.set_state(VmState::Running);
-    unsigned cpus = host().cpu_count();
-    for (usize i = 0; i < cores_.size(); ++i) {
-        auto* t = new (alloc) CoreThread{this, cores_[i].get(), nullptr};
-        if (!t) {
-            stop();
-            return make_error(Errno::NoMem, "out of memory for a core thread");
-        }
-        char name[32];
-        format(name, sizeof name, "%s-%u", vm_.name_cstr(), unsigned(i));
-        // Bind each core to a host CPU: the SVM host save area is per CPU.
-        unsigned cpu = unsigned(i) % (cpus ? cpus : 1);
-        while (cpus && !host().cpu_online(cpu))
-            cpu = (cpu + 1) % cpus;
-        t->thread = host().thread_start(core_thread_main, t, name, int(cpu));
-        if (!t->thread) {
-            destroy(t);
-            stop();
-            return make_error(Errno::NoMem, "the host could not start a core thread");
-        }
-        (void)threads_.try_append(t);
-    }
+    __atomic_store_n(&launched_, true, __ATOMIC_RELEASE);
+    vm_.wake_cores();
     return {};
 }
 

@@ -21,8 +21,9 @@ public:
     static Result<OwnPtr<VmRuntime>> try_create(Vm& vm, OwnPtr<VcoreBackend> backend);
     ~VmRuntime(); // stops the threads if still running, frees everything
 
-    // Starts one thread per core. The VM must be in the created state (a
-    // stopped VM is reset and given a fresh runtime first).
+    // Lets the cores' threads (started, bound and waiting since creation)
+    // run the guest. The VM must be in the created state (a stopped VM is
+    // reset and given a fresh runtime first).
     Result<void> launch();
     // Returns once every core thread is parked outside the guest.
     Result<void> pause();
@@ -34,7 +35,7 @@ public:
 
     ExitStats total_stats() const;
     u64 started_ns() const { return started_ns_; }
-    bool threads_running() const { return !threads_.is_empty(); }
+    bool threads_running() const { return launched_ && !threads_.is_empty(); }
 
 private:
     explicit VmRuntime(Vm& vm) : vm_(vm) {}
@@ -43,6 +44,8 @@ private:
         Vcore* core;
         void* thread;
     };
+    // One thread per core, bound to a host CPU, waiting for launch().
+    Result<void> start_threads();
     static int core_thread_main(void* arg);
     void run_core(Vcore& core);
     // Parks the core until the pause ends (the guest's TSC stopped).
@@ -61,6 +64,7 @@ private:
     u64 started_ns_ = 0;
     // The host instant guest time was last brought to (device lock).
     u64 clock_host_ns_ = 0;
+    bool launched_ = false; // launch() let the threads run (atomic access)
     volatile bool stop_requested_ = false;
     volatile bool pause_requested_ = false;
     volatile u32 parked_ = 0;
