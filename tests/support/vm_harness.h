@@ -38,6 +38,10 @@ public:
     v3::Result<v3::u8> acknowledge() override {
         return v3::make_error(v3::Errno::NoEnt, "recording controller has no vectors");
     }
+    // Stands for a controller that would deliver every line, unless a test
+    // with a real controller (whose mask must decide) clears it.
+    bool accepts(v3::u8) const override { return accepting; }
+    bool accepting = true;
     int raises(v3::u8 line) const {
         int n = 0;
         for (const Change& c : changes)

@@ -96,6 +96,7 @@ Result<u8> Pic8259A::acknowledge() {
                           "cannot take its CALL-instruction interrupt acknowledge");
     if (!(unsigned(line) == kCascadeLine && master_.has_slave_on(kCascadeLine))) {
         master_.acknowledge(unsigned(line));
+        vm_.irqs().note_acknowledged(u8(line));
         return u8(master_.vector_base() | line);
     }
 
@@ -114,6 +115,7 @@ Result<u8> Pic8259A::acknowledge() {
         vector = u8(slave_.vector_base() | 7);
     } else {
         slave_.acknowledge(unsigned(slave_line));
+        vm_.irqs().note_acknowledged(u8(8 + slave_line));
         vector = u8(slave_.vector_base() | slave_line);
     }
     master_.acknowledge(kCascadeLine);
@@ -122,6 +124,14 @@ Result<u8> Pic8259A::acknowledge() {
     master_.set_input(kCascadeLine, false);
     update_cascade();
     return vector;
+}
+
+bool Pic8259A::accepts(u8 line) const {
+    if (line < 8)
+        return !(master_.imr() & (1u << line));
+    if (line >= 16)
+        return false;
+    return !(slave_.imr() & (1u << (line - 8))) && !(master_.imr() & (1u << kCascadeLine));
 }
 
 u8 Pic8259A::read_port(u16 port) {

@@ -33,6 +33,8 @@ public:
     void lower_irq(u8 line) override { set_line(line, false); }
     bool interrupt_pending() const override { return master_.output(); }
     Result<u8> acknowledge() override;
+    // Not masked in the IMR (a slave line also needs the cascade line).
+    bool accepts(u8 line) const override;
 
     Result<void> save(chkpt::Writer& writer) const override;
     Result<void> load(chkpt::Reader& reader) override;

@@ -14,7 +14,7 @@ constexpr u64 kNsPerSecond = 1000000000;
 // Port B bit 4 toggles with every DRAM refresh request, which counter 1
 // made every 18 input clocks (15.09 us) on the PC/AT.
 constexpr u64 kRefreshClocks = 18;
-constexpr u8 kSnapshotVersion = 1;
+constexpr u8 kSnapshotVersion = 2; // 2: owed ticks and the IRQ 0 acknowledge state
 
 Result<void> claim_ports(Vm& vm, u16 first, u32 count, IoPortHandler& handler, const char* what,
                          const config::DeviceEntry& entry, config::Diagnostic& diag) {
@@ -45,12 +45,14 @@ Result<OwnPtr<Device>> Pit8254::try_create(Vm& vm, const config::DeviceEntry& en
     TRY(claim_ports(vm, kCounterPorts, 4, *pit, "counters", entry, diag));
     TRY(claim_ports(vm, kPortB, 1, *pit, "system control port B", entry, diag));
     TRY(vm.clock().subscribe(*pit));
+    TRY(vm.irqs().add_ack_listener(kIrqLine, *pit));
     return OwnPtr<Device>(move(pit));
 }
 
 Pit8254::~Pit8254() {
     vm_.io_ports().release(*this);
     vm_.clock().unsubscribe(*this);
+    vm_.irqs().remove_ack_listener(*this);
 }
 
 Result<void> Pit8254::advance_time(u64 previous_ns, u64 now_ns) {
@@ -69,18 +71,48 @@ Result<void> Pit8254::advance_time(u64 previous_ns, u64 now_ns) {
     u64 periods = channels_[0].run(from, ticks_);
     channels_[1].run(from, ticks_);
     channels_[2].run(from, ticks_);
-    // The guest does not run while one stretch of time is handed in, so it
-    // cannot acknowledge IRQ 0 in between: an edge-triggered PIC or IOAPIC
-    // would latch several rising edges as one request anyway. One pulse
-    // therefore stands for all of them, and a VM that was paused for an
-    // hour gets one timer interrupt, not 360,000 (Linux recovers the time
-    // from its clocksource; a guest counting ticks loses them, as it would
-    // on hardware with interrupts disabled that long).
-    if (periods > 0) {
-        vm_.irqs().pulse(kIrqLine);
-        coalesced_irqs_ += periods - 1;
-    }
+    if (periods > 0)
+        deliver_periods(periods);
     return {};
+}
+
+void Pit8254::raise_irq0() {
+    awaiting_ack_ = true;
+    vm_.irqs().pulse(kIrqLine);
+}
+
+void Pit8254::deliver_periods(u64 periods) {
+    // One edge for the stretch: the PIC latches one request however many
+    // edges came. The periods it cannot stand for are owed, and so is the
+    // last IRQ 0 if the guest has not taken it yet (this edge merges in).
+    u64 owed = periods - 1 + (awaiting_ack_ ? 1 : 0);
+    raise_irq0();
+    u32 period = channels_[0].period();
+    u64 limit = period ? kInputHz / period : 0; // one second of ticks
+    if (!vm_.irqs().line_accepted(kIrqLine))
+        limit = 0; // masked: the guest asked not to get them
+    if (limit == 0) {
+        coalesced_irqs_ += owed_irqs_ + owed;
+        owed_irqs_ = 0;
+        return;
+    }
+    owed_irqs_ += owed;
+    if (owed_irqs_ > limit) {
+        coalesced_irqs_ += owed_irqs_ - limit;
+        owed_irqs_ = limit;
+    }
+}
+
+void Pit8254::irq_acknowledged(u8 line) {
+    if (line != kIrqLine)
+        return;
+    awaiting_ack_ = false;
+    if (owed_irqs_ == 0)
+        return;
+    // Raised now, taken once the guest has ended the one in service.
+    --owed_irqs_;
+    ++reinjected_irqs_;
+    raise_irq0();
 }
 
 u64 Pit8254::next_event_ns(u64 now_ns) const {
@@ -144,9 +176,13 @@ void Pit8254::write_port(u16 port, u8 value) {
     case kCounterPorts + 1:
     case kCounterPorts + 2:
         channels_[port - kCounterPorts].write_count(value, ticks_);
+        if (port == kCounterPorts)
+            owed_irqs_ = 0; // ticks owed at the old rate are not owed at the new one
         break;
     case kControlPort:
         write_control(value);
+        if ((value >> 6) == 0 && (value & 0x30))
+            owed_irqs_ = 0;
         break;
     case kPortB:
         // Bit 0 is counter 2's GATE, bit 1 the speaker data enable, bits 2
@@ -159,7 +195,7 @@ void Pit8254::write_port(u16 port, u8 value) {
     }
     // A control word can raise OUT 0 at once (e.g. leaving mode 0).
     if (!out0_before && channels_[0].out(ticks_))
-        vm_.irqs().pulse(kIrqLine);
+        raise_irq0();
 }
 
 Result<void> Pit8254::save(chkpt::Writer& w) const {
@@ -169,6 +205,8 @@ Result<void> Pit8254::save(chkpt::Writer& w) const {
     TRY(w.u8_(port_b_));
     for (const PitChannel& channel : channels_)
         TRY(channel.save(w));
+    TRY(w.u64_(owed_irqs_));
+    TRY(w.u8_(awaiting_ack_ ? 1 : 0));
     return {};
 }
 
@@ -185,6 +223,12 @@ Result<void> Pit8254::load(chkpt::Reader& r) {
     PitChannel channels[3];
     for (PitChannel& channel : channels)
         TRY(channel.load(r, ticks));
+    u64 owed = TRY(r.u64_());
+    u8 awaiting = TRY(r.u8_());
+    if (awaiting > 1)
+        return make_error(Errno::Inval, "8254 PIT snapshot: bad IRQ 0 acknowledge state");
+    if (owed > kInputHz)
+        return make_error(Errno::Inval, "8254 PIT snapshot: more than a second of owed ticks");
     if (!channels[0].gate() || !channels[1].gate() || channels[2].gate() != bool(port_b & 1))
         return make_error(Errno::Inval,
                           "8254 PIT snapshot: a GATE input disagrees with its wiring");
@@ -194,6 +238,8 @@ Result<void> Pit8254::load(chkpt::Reader& r) {
     port_b_ = port_b;
     for (unsigned i = 0; i < 3; ++i)
         channels_[i] = channels[i];
+    owed_irqs_ = owed;
+    awaiting_ack_ = awaiting;
     return {};
 }
 

@@ -43,6 +43,9 @@ public:
 
     // The effective mode (0-5; the control word's 6 and 7 are modes 2 and 3).
     unsigned mode() const;
+    // Input clocks per OUT period in the periodic modes (2 and 3) once a
+    // count was written, else 0.
+    u32 period() const { return (mode() == 2 || mode() == 3) && have_count_ ? count_value() : 0; }
 
     Result<void> save(chkpt::Writer& writer) const;
     Result<void> load(chkpt::Reader& reader, u64 now);

@@ -128,6 +128,11 @@ private slots:
     void bcdCounting();
     void controlWordSetsOutAndCanRaiseIrq0();
     void longPauseCoalescesToOneIrq();
+    void ticksTheGuestCouldNotTakeAreReinjected();
+    void atMostOneSecondOfTicksIsOwed();
+    void aMaskedIrq0OwesNothing();
+    void reprogrammingDropsWhatIsOwed();
+    void owedTicksSurviveSaveAndLoad();
     void timeConversionIsExactOverLongRuns();
     void portBBitsAndRefreshToggle();
     void controlPortReadsOpenBus();
@@ -605,11 +610,14 @@ void TestPit8254::longPauseCoalescesToOneIrq() {
     auto t = make_pit_vm();
     start_rate_generator(*t, 11932);
     to_tick(*t, 11932);
-    // Ten seconds of guest time in one step (the VM was paused).
+    // Ten seconds of guest time in one step (the host did not run the VM
+    // for that long): one edge, and at most one second of ticks owed (99
+    // whole periods of 11932 clocks), the rest dropped.
     QVERIFY(!t->vm->clock().advance(10 * kNsPerSecond).is_error());
     QCOMPARE(t->irqs.raises(0), 1);
     u64 periods = (now_tick(*t) - 1) / 11932;
-    QCOMPARE(pit_of(*t).coalesced_irqs(), periods - 1);
+    QCOMPARE(pit_of(*t).owed_irqs(), 99u);
+    QCOMPARE(pit_of(*t).coalesced_irqs(), periods - 1 - 99);
     // Then the rhythm goes on, on the original phase.
     u64 next_edge = 1 + (periods + 1) * 11932;
     to_tick(*t, next_edge - 1);
@@ -617,6 +625,130 @@ void TestPit8254::longPauseCoalescesToOneIrq() {
     to_tick(*t, next_edge);
     QCOMPARE(t->irqs.raises(0), 2);
     QCOMPARE(latched_count(*t, 0), 11932u);
+}
+
+namespace {
+
+std::unique_ptr<testvm::TestVm> make_pic_pit_vm() {
+    auto t = make_pit_vm(R"(<device class="8259A" id="pic"/><device class="8254_PIT" id="pit"/>)");
+    t->irqs.accepting = false; // the recorder only watches: the 8259A's mask decides
+    // Linux's init_8259A with IRQ 0 unmasked.
+    for (auto [port, value] : {std::pair{0x21, 0xff},
+                               {0xa1, 0xff},
+                               {0x20, 0x11},
+                               {0x21, 0x30},
+                               {0x21, 0x04},
+                               {0x21, 0x01},
+                               {0xa0, 0x11},
+                               {0xa1, 0x38},
+                               {0xa1, 0x02},
+                               {0xa1, 0x01},
+                               {0x21, 0xfe},
+                               {0xa1, 0xff}})
+        if (!t->out(u16(port), u32(value)))
+            qFatal("PIC init write failed");
+    return t;
+}
+
+// The guest's timer handler for every interrupt it can take now: INTA, then
+// EOI. Returns how many it took.
+int take_timer_interrupts(testvm::TestVm& t) {
+    int taken = 0;
+    while (t.vm->irqs().interrupt_pending()) {
+        auto vector = t.vm->irqs().acknowledge();
+        if (vector.is_error() || vector.value() != 0x30)
+            qFatal("unexpected vector");
+        ++taken;
+        t.out(0x20, 0x20);
+        if (taken > 100000)
+            qFatal("interrupt storm");
+    }
+    return taken;
+}
+
+void advance_ms(testvm::TestVm& t, u64 ms) {
+    if (t.vm->clock().advance(ms * 1000000).is_error())
+        qFatal("advance failed");
+}
+
+} // namespace
+
+void TestPit8254::ticksTheGuestCouldNotTakeAreReinjected() {
+    auto t = make_pic_pit_vm();
+    start_rate_generator(*t, 11932); // 100 Hz
+    int taken = 0;
+    // 200 ms with interrupts taken as they come: 20 ticks.
+    for (int ms = 0; ms < 200; ++ms) {
+        advance_ms(*t, 1);
+        taken += take_timer_interrupts(*t);
+    }
+    QCOMPARE(taken, 19); // edges at ticks 1 + 11932k: the 20th is at 200.01 ms
+    // 300 ms in which the guest takes none (interrupts disabled, or its core
+    // not scheduled by the host), then it takes what is pending: every tick
+    // of those 300 ms arrives, one after each EOI.
+    for (int ms = 0; ms < 300; ++ms)
+        advance_ms(*t, 1);
+    QCOMPARE(pit_of(*t).owed_irqs(), 29u);
+    taken += take_timer_interrupts(*t);
+    QCOMPARE(taken, 49);
+    QCOMPARE(pit_of(*t).owed_irqs(), 0u);
+    QCOMPARE(pit_of(*t).reinjected_irqs(), 29u);
+    // Then on to one second in steps of 30 ms (three periods per step):
+    // still one interrupt per period, none dropped.
+    for (int step = 0; step < 500 / 30; ++step) {
+        advance_ms(*t, 30);
+        taken += take_timer_interrupts(*t);
+    }
+    advance_ms(*t, 1000 - 500 - 500 / 30 * 30);
+    taken += take_timer_interrupts(*t);
+    QCOMPARE(u64(taken), (now_tick(*t) - 1) / 11932);
+    QCOMPARE(taken, 99);
+    QCOMPARE(pit_of(*t).coalesced_irqs(), 0u);
+}
+
+void TestPit8254::atMostOneSecondOfTicksIsOwed() {
+    auto t = make_pic_pit_vm();
+    start_rate_generator(*t, 1193); // 1000.15 Hz
+    advance_ms(*t, 3000);           // one stretch of three seconds
+    u64 periods = (now_tick(*t) - 1) / 1193;
+    QCOMPARE(take_timer_interrupts(*t), 1 + 1000); // the edge and a second owed
+    QCOMPARE(pit_of(*t).coalesced_irqs(), periods - 1001);
+}
+
+void TestPit8254::aMaskedIrq0OwesNothing() {
+    auto t = make_pic_pit_vm();
+    start_rate_generator(*t, 11932);
+    QVERIFY(t->out(0x21, 0xff)); // IRQ 0 masked
+    advance_ms(*t, 500);
+    QCOMPARE(take_timer_interrupts(*t), 0);
+    QCOMPARE(pit_of(*t).owed_irqs(), 0u);
+    QVERIFY(t->out(0x21, 0xfe));
+    // The request the 8259A latched meanwhile, and nothing after it.
+    QCOMPARE(take_timer_interrupts(*t), 1);
+    QCOMPARE(pit_of(*t).reinjected_irqs(), 0u);
+}
+
+void TestPit8254::reprogrammingDropsWhatIsOwed() {
+    auto t = make_pic_pit_vm();
+    start_rate_generator(*t, 11932);
+    advance_ms(*t, 300);
+    QCOMPARE(pit_of(*t).owed_irqs(), 28u);
+    start_rate_generator(*t, 1193); // a new rate: nothing owed at the old one
+    QCOMPARE(pit_of(*t).owed_irqs(), 0u);
+    QCOMPARE(take_timer_interrupts(*t), 1);
+}
+
+void TestPit8254::owedTicksSurviveSaveAndLoad() {
+    auto t = make_pic_pit_vm();
+    start_rate_generator(*t, 11932);
+    advance_ms(*t, 300);
+    Vector<u8> bytes;
+    chkpt::Writer w(bytes);
+    QVERIFY(!pit_of(*t).save(w).is_error());
+    auto copy = make_pic_pit_vm();
+    chkpt::Reader r(bytes.begin(), bytes.size());
+    QVERIFY(!pit_of(*copy).load(r).is_error());
+    QCOMPARE(pit_of(*copy).owed_irqs(), 28u);
 }
 
 void TestPit8254::timeConversionIsExactOverLongRuns() {
