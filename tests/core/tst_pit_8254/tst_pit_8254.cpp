@@ -103,6 +103,48 @@ void start_rate_generator(testvm::TestVm& t, u16 count) {
     write_count16(t, kCounter0, count);
 }
 
+std::unique_ptr<testvm::TestVm> make_pic_pit_vm() {
+    auto t = make_pit_vm(R"(<device class="8259A" id="pic"/><device class="8254_PIT" id="pit"/>)");
+    t->irqs.accepting = false; // the recorder only watches: the 8259A's mask decides
+    // Linux's init_8259A with IRQ 0 unmasked.
+    for (auto [port, value] : {std::pair{0x21, 0xff},
+                               {0xa1, 0xff},
+                               {0x20, 0x11},
+                               {0x21, 0x30},
+                               {0x21, 0x04},
+                               {0x21, 0x01},
+                               {0xa0, 0x11},
+                               {0xa1, 0x38},
+                               {0xa1, 0x02},
+                               {0xa1, 0x01},
+                               {0x21, 0xfe},
+                               {0xa1, 0xff}})
+        if (!t->out(u16(port), u32(value)))
+            qFatal("PIC init write failed");
+    return t;
+}
+
+// The guest's timer handler for every interrupt it can take now: INTA, then
+// EOI. Returns how many it took.
+int take_timer_interrupts(testvm::TestVm& t) {
+    int taken = 0;
+    while (t.vm->irqs().interrupt_pending()) {
+        auto vector = t.vm->irqs().acknowledge();
+        if (vector.is_error() || vector.value() != 0x30)
+            qFatal("unexpected vector");
+        ++taken;
+        t.out(0x20, 0x20);
+        if (taken > 100000)
+            qFatal("interrupt storm");
+    }
+    return taken;
+}
+
+void advance_ms(testvm::TestVm& t, u64 ms) {
+    if (t.vm->clock().advance(ms * 1000000).is_error())
+        qFatal("advance failed");
+}
+
 } // namespace
 
 class TestPit8254 : public QObject {
@@ -170,21 +212,7 @@ void TestPit8254::mode2At100HzGivesOneIrqPerPeriod() {
 }
 
 void TestPit8254::mode2EndToEndThroughThe8259A() {
-    auto t = make_pit_vm(R"(<device class="8259A" id="pic"/><device class="8254_PIT" id="pit"/>)");
-    // Linux's init_8259A with IRQ 0 unmasked.
-    for (auto [port, value] : {std::pair{0x21, 0xff},
-                               {0xa1, 0xff},
-                               {0x20, 0x11},
-                               {0x21, 0x30},
-                               {0x21, 0x04},
-                               {0x21, 0x01},
-                               {0xa0, 0x11},
-                               {0xa1, 0x38},
-                               {0xa1, 0x02},
-                               {0xa1, 0x01},
-                               {0x21, 0xfe},
-                               {0xa1, 0xff}})
-        QVERIFY(t->out(u16(port), u32(value)));
+    auto t = make_pic_pit_vm();
     start_rate_generator(*t, 11932);
     to_tick(*t, 11932);
     int vectors = 0;
@@ -626,52 +654,6 @@ void TestPit8254::longPauseCoalescesToOneIrq() {
     QCOMPARE(t->irqs.raises(0), 2);
     QCOMPARE(latched_count(*t, 0), 11932u);
 }
-
-namespace {
-
-std::unique_ptr<testvm::TestVm> make_pic_pit_vm() {
-    auto t = make_pit_vm(R"(<device class="8259A" id="pic"/><device class="8254_PIT" id="pit"/>)");
-    t->irqs.accepting = false; // the recorder only watches: the 8259A's mask decides
-    // Linux's init_8259A with IRQ 0 unmasked.
-    for (auto [port, value] : {std::pair{0x21, 0xff},
-                               {0xa1, 0xff},
-                               {0x20, 0x11},
-                               {0x21, 0x30},
-                               {0x21, 0x04},
-                               {0x21, 0x01},
-                               {0xa0, 0x11},
-                               {0xa1, 0x38},
-                               {0xa1, 0x02},
-                               {0xa1, 0x01},
-                               {0x21, 0xfe},
-                               {0xa1, 0xff}})
-        if (!t->out(u16(port), u32(value)))
-            qFatal("PIC init write failed");
-    return t;
-}
-
-// The guest's timer handler for every interrupt it can take now: INTA, then
-// EOI. Returns how many it took.
-int take_timer_interrupts(testvm::TestVm& t) {
-    int taken = 0;
-    while (t.vm->irqs().interrupt_pending()) {
-        auto vector = t.vm->irqs().acknowledge();
-        if (vector.is_error() || vector.value() != 0x30)
-            qFatal("unexpected vector");
-        ++taken;
-        t.out(0x20, 0x20);
-        if (taken > 100000)
-            qFatal("interrupt storm");
-    }
-    return taken;
-}
-
-void advance_ms(testvm::TestVm& t, u64 ms) {
-    if (t.vm->clock().advance(ms * 1000000).is_error())
-        qFatal("advance failed");
-}
-
-} // namespace
 
 void TestPit8254::ticksTheGuestCouldNotTakeAreReinjected() {
     auto t = make_pic_pit_vm();
