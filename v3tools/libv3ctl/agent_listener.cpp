@@ -18,24 +18,58 @@ namespace v3ctl::agent {
 
 namespace {
 
-Result<UniqueFd> bindSocket(const std::string& path, const AccessPolicy& policy) {
+bool fitsSunPath(const std::string& path) {
+    return !path.empty() && path.size() < sizeof(sockaddr_un{}.sun_path);
+}
+
+sockaddr_un unixAddress(const std::string& path) {
     sockaddr_un address{};
-    if (path.empty() || path.size() >= sizeof address.sun_path)
-        return Error{ENAMETOOLONG, "the socket path '" + path + "' must be 1 to " +
-                                       std::to_string(sizeof address.sun_path - 1) + " characters"};
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, path.data(), path.size());
-    auto* raw = reinterpret_cast<sockaddr*>(&address);
+    return address;
+}
 
+// The name the socket is bound and made listening under before it is
+// renamed to its real path: beside it (rename() cannot cross file systems),
+// hidden, and unique to this process. Empty when no such name fits.
+std::string stagingName(const std::string& path) {
+    size_t slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+    std::string pid = std::to_string(::getpid());
+    std::string base = path.substr(dir.size());
+    for (const std::string& candidate : {dir + "." + base + "." + pid, dir + "." + pid}) {
+        if (fitsSunPath(candidate))
+            return candidate;
+    }
+    return {};
+}
+
+Result<UniqueFd> bindSocket(const std::string& path, const AccessPolicy& policy) {
+    if (!fitsSunPath(path))
+        return Error{ENAMETOOLONG, "the socket path '" + path + "' must be 1 to " +
+                                       std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
+                                       " characters"};
     struct stat existing {};
     if (::lstat(path.c_str(), &existing) == 0) {
         if (!S_ISSOCK(existing.st_mode))
             return Error{EEXIST, "'" + path + "' exists and is not a socket; choose another path"};
+        sockaddr_un address = unixAddress(path);
         UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        if (probe.valid() && ::connect(probe.get(), raw, sizeof address) == 0)
+        if (probe.valid() &&
+            ::connect(probe.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0)
             return Error{EADDRINUSE, "an agent is already listening on " + path};
         ::unlink(path.c_str()); // stale: its agent is gone
     }
+    // Clients (and the tests, and the window starting a relay) wait for the
+    // path to exist and then connect. Between bind() and listen() a connect
+    // is refused, so the socket is bound, restricted and listening under a
+    // staging name first and renamed into place: once the path exists it
+    // accepts connections. Only a path too long for any staging name binds
+    // in place.
+    const std::string staging = stagingName(path);
+    const std::string& bindPath = staging.empty() ? path : staging;
+    if (!staging.empty())
+        ::unlink(staging.c_str()); // left by a killed agent that had our pid
     UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd.valid())
         return errnoError(errno, "cannot create a unix socket");
@@ -43,19 +77,28 @@ Result<UniqueFd> bindSocket(const std::string& path, const AccessPolicy& policy)
     // is 0600 from its first moment, so no window exists in which a
     // permissive inherited umask (000 gives srwxrwxrwx) lets others in. The
     // umask is per process; the listener binds before any session thread.
+    sockaddr_un address = unixAddress(bindPath);
     mode_t saved = ::umask(0177);
-    int bound = ::bind(fd.get(), raw, sizeof address);
+    int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
     int bindErrno = errno;
     ::umask(saved);
     if (bound != 0)
         return errnoError(bindErrno, "cannot bind " + path);
-    auto restricted = restrictSocketFile(path, policy);
+    auto restricted = restrictSocketFile(bindPath, policy);
     if (!restricted) {
-        ::unlink(path.c_str());
+        ::unlink(bindPath.c_str());
         return restricted.error();
     }
-    if (::listen(fd.get(), 16) != 0)
-        return errnoError(errno, "cannot listen on " + path);
+    if (::listen(fd.get(), 16) != 0) {
+        int listenErrno = errno;
+        ::unlink(bindPath.c_str());
+        return errnoError(listenErrno, "cannot listen on " + path);
+    }
+    if (!staging.empty() && ::rename(staging.c_str(), path.c_str()) != 0) {
+        int renameErrno = errno;
+        ::unlink(staging.c_str());
+        return errnoError(renameErrno, "cannot move the socket into place at " + path);
+    }
     return fd;
 }
 
