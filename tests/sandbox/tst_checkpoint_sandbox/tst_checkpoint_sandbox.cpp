@@ -97,6 +97,8 @@ private slots:
         SandboxRun run = runInSandbox(kScript, options);
         QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
         auto m = markers(run.output);
+        for (auto it = m.cbegin(); it != m.cend(); ++it) // what the run saw, for the log
+            qInfo().noquote() << "@" + it.key() << it.value();
         QCOMPARE(m["paused"], QString("yes"));
         QCOMPARE(m["save_running_refused"], QString("1"));
         QVERIFY2(m["saved"] == "yes", qPrintable(m["save_said"]));
