@@ -139,6 +139,59 @@ private slots:
         QCOMPARE(m["state_end"], QString("stopped"));
         QCOMPARE(m["clean"], QString("yes"));
     }
+
+    // Loading into a paused VM takes it back: saved at tick N, run on to
+    // N+3, paused, loaded, continued: the count repeats from N+1.
+    void aPausedVmLoadedGoesBackToTheCheckpoint() {
+        SandboxRun run = runInSandbox(R"SH(
+insmod /lib/modules/v3vee.ko || { echo "@insmod failed"; exit 1; }
+v3_mem 64 >/dev/null || exit 1
+ticks() { tr -d '\r' <$1 | grep '^tick [0-9]' | tr '\n' ' '; }
+dev=$(v3_create /root/ticks.img ticks)
+timeout 120 v3_monitor $dev com1 >/tmp/out 2>/dev/null &
+mon=$!
+v3_launch $dev
+until grep -q 'tick 2' /tmp/out; do sleep 0.2; done
+v3_pause $dev
+v3_save $dev file /tmp/at.ckpt >/dev/null && echo "@saved yes"
+sleep 1 # what the guest wrote before the pause has reached the monitor
+echo "@saved_at $(ticks /tmp/out)"
+v3_continue $dev
+until grep -q 'tick 5' /tmp/out; do sleep 0.2; done
+v3_pause $dev
+sleep 0.5
+echo "@paused_at $(ticks /tmp/out)"
+v3_load $dev file /tmp/at.ckpt >/dev/null 2>/tmp/e && echo "@loaded yes"
+echo "@load_err $(cat /tmp/e)"
+echo "@state $(v3_info --kv $dev | sed -n 's/^state=//p')"
+v3_continue $dev
+wait $mon
+echo "@all $(ticks /tmp/out)"
+echo "@done $(grep -c 'ticks: done' /tmp/out)"
+v3_free $dev
+if dmesg | grep -qE 'WARNING|BUG|Oops|Call Trace'; then echo "@clean no"; else echo "@clean yes"; fi
+)SH",
+                                      {"--file", guest("ticks") + ":/root/ticks.img"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.errors + run.output));
+        auto m = markers(run.output);
+        for (auto it = m.cbegin(); it != m.cend(); ++it)
+            qInfo().noquote() << "@" + it.key() << it.value();
+        QCOMPARE(m["saved"], QString("yes"));
+        QVERIFY2(m["loaded"] == "yes", qPrintable(m["load_err"]));
+        QCOMPARE(m["state"], QString("paused"));
+        const int savedAt = m["saved_at"].split(' ', Qt::SkipEmptyParts).size() / 2;
+        const int pausedAt = m["paused_at"].split(' ', Qt::SkipEmptyParts).size() / 2;
+        QVERIFY2(savedAt >= 2 && pausedAt >= savedAt + 3,
+                 qPrintable(m["saved_at"] + " | " + m["paused_at"]));
+        // Everything the guest printed: up to the second pause, then from
+        // the checkpoint on.
+        QString expected = m["paused_at"];
+        for (int i = savedAt + 1; i <= 10; ++i)
+            expected += QString(" tick %1").arg(i);
+        QCOMPARE(m["all"].simplified(), expected.simplified());
+        QCOMPARE(m["done"], QString("1"));
+        QCOMPARE(m["clean"], QString("yes"));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCheckpointSandbox)
