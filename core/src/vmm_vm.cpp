@@ -13,23 +13,7 @@
 #include "vm/host_stream_provider.h"
 #include "vm/vm.h"
 #include "vm/vm_runtime.h"
-
-// The opaque handle: the checked image (its views point into the host's
-// buffer), the stream provider, the VM and its runtime. Declared in the
-// global namespace to match the C declaration.
-struct v3_vm {
-    v3::config::GuestImage image;
-    v3::OwnPtr<v3::HostServiceStreams> streams;
-    v3::OwnPtr<v3::HostServiceConsoles> consoles;
-    v3::OwnPtr<v3::Vm> vm;
-    v3::OwnPtr<v3::VmRuntime> runtime;
-
-    explicit v3_vm(v3::config::GuestImage&& checked) : image(v3::move(checked)) {}
-    ~v3_vm() {
-        runtime.reset(); // stops the cores before the devices go
-        vm.reset();
-    }
-};
+#include "vmm_handle.h"
 
 namespace v3 {
 
@@ -90,6 +74,10 @@ extern "C" int v3_create_vm(const void* image, unsigned long size, const char* n
         return fail(error, error_size, bootable.error(), diag.message);
 
     v3_vm* handle = new (alloc) v3_vm(checked.release_value());
+    if (handle) {
+        handle->image_bytes = static_cast<const u8*>(image);
+        handle->image_size = size;
+    }
     if (!handle)
         return fail(error, error_size, make_error(Errno::NoMem, "out of memory for a VM"), "");
     OwnPtr<v3_vm> owner(handle);

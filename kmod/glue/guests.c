@@ -127,6 +127,10 @@ static long v3_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case V3_VM_STOP:
 		rc = v3_stop_vm(guest->vm);
 		break;
+	case V3_VM_SAVE:
+	case V3_VM_LOAD:
+		rc = v3_vm_ioctl_checkpoint(guest, cmd, (void __user *)arg);
+		break;
 	default:
 		rc = -ENOTTY;
 		break;

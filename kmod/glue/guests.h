@@ -86,6 +86,11 @@ unsigned long v3_host_stream_read(void *stream, unsigned char *data, unsigned lo
 void v3_host_stream_close(void *stream);
 void v3_host_stream_set_input_notify(void *stream, void (*fn)(void *arg), void *arg);
 
+/* checkpoint.c: V3_VM_SAVE / V3_VM_LOAD, called with guest->lock held and
+ * the guest alive. */
+long v3_vm_ioctl_checkpoint(struct v3_guest *guest, unsigned int cmd,
+			    struct v3_chkpt __user *arg);
+
 /* console.c */
 long v3_console_connect(struct v3_guest *guest);
 void v3_console_release(struct v3_guest *guest);

@@ -8,6 +8,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#include "v3vee_chkpt.h"
 #include "v3vee_console.h"
 #include "v3vee_lifecycle.h"
 #include "v3vee_names.h"
@@ -131,5 +132,8 @@ struct v3_stream_connect {
  * (a CGA_VIDEO device with a CURSES_CONSOLE frontend); ENOENT when the VM has
  * none. Its wire format: v3vee_console.h. Several may be open at once. */
 #define V3_VM_CONSOLE_CONNECT _IO(V3_IOCTL_MAGIC, 0x46)
+/* Checkpoints through a file descriptor: v3vee_chkpt.h. */
+#define V3_VM_SAVE _IOWR(V3_IOCTL_MAGIC, 0x4A, struct v3_chkpt)
+#define V3_VM_LOAD _IOWR(V3_IOCTL_MAGIC, 0x4B, struct v3_chkpt)
 
 #endif /* V3VEE_UAPI_H */

@@ -437,6 +437,19 @@ void AgentHost::handleFrame(Frame& frame) {
 
 template <typename Op>
 Result<typename Op::Value> AgentHost::request(const typename Op::Args& args) {
+    if constexpr (requires { Op::localOnly; }) {
+        (void)args;
+        return Error{ENOTSUP,
+                     std::string(Op::doing) +
+                         " through an agent is not available yet; run the tool on the "
+                         "machine that has the module (inside the sandbox: v3sandbox run)"};
+    } else {
+        return requestOverAgent<Op>(args);
+    }
+}
+
+template <typename Op>
+Result<typename Op::Value> AgentHost::requestOverAgent(const typename Op::Args& args) {
     FieldWriter fields;
     fields.u32(Tag::Op, Op::code);
     const std::string_view bulk = writeArgs(fields, args);

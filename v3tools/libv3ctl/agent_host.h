@@ -95,6 +95,8 @@ private:
     // The I/O thread's check of answerTimeoutMs_; true when it gave up.
     bool answerOverdue(std::chrono::steady_clock::time_point lastActivity);
     template <typename Op> Result<typename Op::Value> request(const typename Op::Args& args);
+    template <typename Op>
+    Result<typename Op::Value> requestOverAgent(const typename Op::Args& args);
     // Queues a frame from a calling thread (waits while the queue is long).
     void enqueue(agent::FrameType type, uint16_t flags, uint32_t id, std::string_view payload);
     void wake();

@@ -280,6 +280,16 @@ void AgentSession::perform(uint32_t id, const std::string& payload) {
 }
 
 template <typename Op> void AgentSession::serve(uint32_t id, const Fields& in) {
+    if constexpr (requires { Op::localOnly; }) {
+        (void)in;
+        sendError(id,
+                  Error{ENOTSUP, std::string(Op::doing) + " through the agent is not available"});
+    } else {
+        serveOverAgent<Op>(id, in);
+    }
+}
+
+template <typename Op> void AgentSession::serveOverAgent(uint32_t id, const Fields& in) {
     auto args = readArgs(in, std::type_identity<typename Op::Args>{});
     if (!args) {
         const Error& e = args.error();

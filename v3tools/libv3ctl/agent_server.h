@@ -75,6 +75,7 @@ private:
     // Finds the request's operation in the table and serves it.
     void perform(uint32_t requestId, const std::string& payload);
     template <typename Op> void serve(uint32_t requestId, const Fields& in);
+    template <typename Op> void serveOverAgent(uint32_t requestId, const Fields& in);
     void resetSession();
 
     void send(FrameType type, uint32_t channel, uint32_t requestId, std::string_view payload);

@@ -240,6 +240,25 @@ struct LocalOperations {
     }
 
     Result<KernelLog> handle(ops::ReadKernelLog, const ops::LogArgs& a);
+
+    // The module reads or writes the checkpoint through a.fd itself.
+    template <typename Op>
+    requires(std::is_same_v<typename Op::Args, ops::CheckpointArgs>) Result<uint64_t> handle(
+        Op, const ops::CheckpointArgs& a) {
+        UniqueFd fd = TRY(openVm(a.index));
+        v3_chkpt req{};
+        req.fd = a.fd;
+        if (::ioctl(fd.get(), Op::ioctl, &req) != 0) {
+            int e = errno;
+            req.error[sizeof req.error - 1] = 0;
+            std::string hint = req.error[0]  ? std::string(req.error)
+                               : e == ENOTTY ? "the loaded v3vee.ko is older than this program"
+                                             : stateHint(e);
+            return errnoError(e, std::string("cannot ") + Op::name + " " + vmDeviceFile(a.index),
+                              hint);
+        }
+        return uint64_t(req.bytes);
+    }
 };
 
 // /dev/kmsg gives one record per read(); a fresh descriptor starts at the

@@ -46,6 +46,12 @@ struct StreamArgs {
     int index;
     std::string_view stream;
 };
+// A checkpoint: the VM, and a descriptor of the caller's the checkpoint is
+// written to (save) or read from (load): a file, pipe or socket.
+struct CheckpointArgs {
+    int index;
+    int fd;
+};
 struct LogArgs {
     uint64_t after; // kernel log sequence number; 0: everything
 };
@@ -265,10 +271,41 @@ struct OpenConsole {
     static constexpr Tool tool{};
 };
 
+// Checkpoints (codes 30-39 are checkpoint operations). The module streams
+// the checkpoint through the caller's descriptor (uapi/v3vee_chkpt.h); the
+// value is the checkpoint's size in bytes. localOnly: the agent cannot
+// carry a descriptor yet, so over an agent these are refused with a reason
+// (run v3_save/v3_load on the machine that has the module).
+struct SaveVm {
+    static constexpr uint32_t code = 30;
+    static constexpr const char* name = "save";
+    static constexpr const char* doing = "saving a VM's checkpoint";
+    using Args = CheckpointArgs;
+    using Value = uint64_t;
+    static constexpr Device device = Device::Vm;
+    static constexpr unsigned long ioctl = V3_VM_SAVE;
+    static constexpr StateSet allowedIn{VmState::Created, VmState::Paused};
+    static constexpr Tool tool{};
+    static constexpr bool localOnly = true;
+};
+
+struct LoadVm {
+    static constexpr uint32_t code = 31;
+    static constexpr const char* name = "load";
+    static constexpr const char* doing = "loading a VM's checkpoint";
+    using Args = CheckpointArgs;
+    using Value = uint64_t;
+    static constexpr Device device = Device::Vm;
+    static constexpr unsigned long ioctl = V3_VM_LOAD;
+    static constexpr StateSet allowedIn{VmState::Created, VmState::Paused};
+    static constexpr Tool tool{};
+    static constexpr bool localOnly = true;
+};
+
 template <typename... Ops> struct OperationList {};
-using AllOperations =
-    OperationList<GetHostInfo, AddMemory, CreateGuest, FreeGuest, Launch, Pause, Resume, Stop,
-                  GetVmInfo, ListGuests, OpenStream, ReadKernelLog, ReleaseMemory, OpenConsole>;
+using AllOperations = OperationList<GetHostInfo, AddMemory, CreateGuest, FreeGuest, Launch, Pause,
+                                    Resume, Stop, GetVmInfo, ListGuests, OpenStream, ReadKernelLog,
+                                    ReleaseMemory, OpenConsole, SaveVm, LoadVm>;
 
 // --- calls ----------------------------------------------------------------
 

@@ -43,6 +43,18 @@ const Command kOwnCommands[] = {
      "  scan codes. Esc leaves; Esc Esc sends Esc to the guest. With stderr\n"
      "  redirected (2> debug.log) each key's translation is written there.",
      1, 1, run_cons_sc},
+    {"v3_save", "VM STORE URL",
+     "Save a paused VM (or a created one not yet launched) to a checkpoint: STORE is\n"
+     "  'file' and URL a path on this machine (written as URL.partial, renamed once\n"
+     "  complete). The checkpoint holds the cores, devices, guest time and RAM, and\n"
+     "  names the image the VM was built from.",
+     3, 3, run_save},
+    {"v3_load", "VM STORE URL",
+     "Load a checkpoint (v3_save) into a VM created from the same image and not yet\n"
+     "  launched (or paused); then v3_launch (or v3_continue) it and the guest goes on\n"
+     "  where it was saved. A checkpoint of another image, a truncated or corrupt\n"
+     "  one is refused with the reason, and the VM is left as it was.",
+     3, 3, run_load},
     {"v3_monitor", "VM STREAM", "Print a VM's stream output until the VM ends (Ctrl-C stops).", 2,
      2, run_monitor},
     {"v3agent", "--stdio | --port PATH | --listen PATH",

@@ -53,5 +53,7 @@ int run_cons(const Invocation&, v3ctl::HostConnection&);
 int run_cons_sc(const Invocation&, v3ctl::HostConnection&);
 int run_monitor(const Invocation&, v3ctl::HostConnection&);
 int run_agent(const Invocation&, v3ctl::HostConnection&);
+int run_save(const Invocation&, v3ctl::HostConnection&);
+int run_load(const Invocation&, v3ctl::HostConnection&);
 
 } // namespace v3tools

@@ -100,6 +100,31 @@ int v3_stop_vm(struct v3_vm *vm);
 void v3_free_vm(struct v3_vm *vm);
 int v3_get_vm_status(struct v3_vm *vm, struct v3_vm_status *status);
 
+/* Checkpoints (core/src/chkpt/CHECKPOINT-FORMAT.md). The checkpoint is a
+ * stream: v3_save_vm hands it to `write` piece by piece (guest RAM straight
+ * from the guest's pages, 2 MiB at a time), v3_load_vm pulls it through
+ * `read`, so a VM's memory is never held twice. `write` returns 0 once all
+ * `size` bytes are written, or a negative errno; `read` returns how many
+ * bytes it put in `data` (1..size), 0 at the end of the stream, or a
+ * negative errno. `*bytes_done` (may be null) counts the checkpoint's
+ * bytes moved so far, for progress and for the caller's report.
+ *
+ * Save: the VM must be created (never launched) or paused; it is not
+ * changed. Load: into a VM created from the same image (same header
+ * checksums and size), created or paused. The header, every section's
+ * length and CRC-32, the core count and memory size are checked; a
+ * refused checkpoint leaves the VM unchanged, except that a checkpoint
+ * whose RAM turns out corrupt or truncated after part of it was written:
+ * a created VM is then reset to how v3_create_vm left it, a paused VM
+ * fails (its memory is no longer its own). Each returns 0 or a negative
+ * errno with one sentence in `error`. */
+typedef long (*v3_chkpt_write_fn)(void *ctx, const void *data, unsigned long size);
+typedef long (*v3_chkpt_read_fn)(void *ctx, void *data, unsigned long size);
+int v3_save_vm(struct v3_vm *vm, v3_chkpt_write_fn write, void *ctx,
+               unsigned long long *bytes_done, char *error, unsigned long error_size);
+int v3_load_vm(struct v3_vm *vm, v3_chkpt_read_fn read, void *ctx,
+               unsigned long long *bytes_done, char *error, unsigned long error_size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,6 +39,9 @@ public:
     u64 next_event_ns() const;
     // Back to time zero (a VM reset for its relaunch); listeners stay.
     void reset() { now_ns_ = 0; }
+    // Guest time as a checkpoint recorded it (before the devices, which
+    // restore their times relative to now); listeners stay.
+    void restore(u64 now_ns) { now_ns_ = now_ns; }
 
 private:
     u64 now_ns_ = 0;

@@ -15,6 +15,10 @@ namespace v3 {
 namespace x86 {
 struct Registers;
 }
+namespace chkpt {
+class Reader;
+class Writer;
+} // namespace chkpt
 
 class Vcore {
 public:
@@ -64,6 +68,24 @@ public:
     virtual void store_registers(const x86::Registers& in) = 0;
 
     virtual const ExitStats& stats() const = 0;
+
+    // Checkpoints (vmm_chkpt.cpp), only while the core does not run (the
+    // VM created or paused): everything the guest can observe of this core,
+    // its time as the guest TSC's value (so guest time continues from there
+    // on load, wherever and whenever that is). load_state with apply false
+    // only checks that the state is complete and valid for this CPU;
+    // with apply true it installs it (and cannot fail on a state that
+    // passed the check). A core that does not implement them (the test
+    // stand-ins) refuses every checkpoint.
+    virtual Result<void> save_state(chkpt::Writer& writer) const {
+        (void)writer;
+        return make_error(Errno::NotSup, "this virtual core cannot be checkpointed");
+    }
+    virtual Result<void> load_state(chkpt::Reader& reader, bool apply) {
+        (void)reader;
+        (void)apply;
+        return make_error(Errno::NotSup, "this virtual core cannot be checkpointed");
+    }
 };
 
 // One VM's CPU backend: what its cores share (for SVM the nested page tables

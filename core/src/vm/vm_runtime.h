@@ -34,6 +34,9 @@ public:
     void stop();
 
     ExitStats total_stats() const;
+    // The cores, for checkpoints while none runs (vmm_chkpt.cpp).
+    u32 core_count() const { return u32(cores_.size()); }
+    Vcore& core(u32 index) { return *cores_[index]; }
     u64 started_ns() const { return started_ns_; }
     bool threads_running() const { return launched_ && !threads_.is_empty(); }
 

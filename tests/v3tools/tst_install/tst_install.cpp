@@ -64,7 +64,7 @@ QString version() {
 
 const QStringList kTools{"v3_mem",      "v3_create",  "v3_free", "v3_launch", "v3_pause",
                          "v3_continue", "v3_stop",    "v3_info", "v3_stream", "v3_cons",
-                         "v3_cons_sc",  "v3_monitor", "v3agent"};
+                         "v3_cons_sc",  "v3_monitor", "v3_save", "v3_load",   "v3agent"};
 
 } // namespace
 

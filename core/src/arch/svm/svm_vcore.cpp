@@ -184,10 +184,12 @@ void SvmVcore::prepare_interrupts() {
 
 void SvmVcore::pause_guest_time() {
     parked_tsc_ = x86::read_tsc();
+    parked_ = true;
 }
 
 void SvmVcore::resume_guest_time() {
     vmcb_->control.tsc_offset -= x86::read_tsc() - parked_tsc_;
+    parked_ = false;
 }
 
 const char* SvmVcore::last_exit_name() const {

@@ -65,6 +65,11 @@ public:
 
     const ExitStats& stats() const override { return stats_; }
 
+    // svm_vcore_state.cpp: the VMCB save area, GPRs, FXSAVE image, model
+    // MSRs, pending events, interrupt shadow, V_TPR, halt state and TSC.
+    Result<void> save_state(chkpt::Writer& writer) const override;
+    Result<void> load_state(chkpt::Reader& reader, bool apply) override;
+
 private:
     SvmVcore(Vm& vm, u32 id) : vm_(vm), id_(id) {}
     Result<void> handle_io();
@@ -115,6 +120,7 @@ private:
     bool halted_ = false;
     bool nrip_save_ = false;
     u64 parked_tsc_ = 0;            // host TSC when pause_guest_time() was called
+    bool parked_ = false;           // between pause_guest_time() and resume_guest_time()
     char failure_detail_[192] = {}; // "" unless the current exit's handler failed
     ExitStats stats_;
 };
